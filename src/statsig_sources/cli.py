@@ -1,0 +1,44 @@
+"""The `statsig-sources` command line: a thin click layer over the library.
+
+Commands are imported only when they run, so `statsig-sources --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from statsig_sources import __version__
+
+# command name -> "module:attribute" under statsig_sources.commands
+COMMANDS: dict[str, str] = {}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        module = importlib.import_module(f"statsig_sources.commands.{module_name}")
+        command: Any = getattr(module, attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="statsig-sources")
+def main() -> None:
+    """Manage Statsig Warehouse Native metric sources as code, from dbt models.
+
+    Example:
+
+        statsig-sources validate --project-dir .
+    """

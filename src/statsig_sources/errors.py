@@ -1,0 +1,42 @@
+"""The project's exceptions. Each carries the exit code DESIGN.md's table gives it.
+
+Library code raises these and never prints or exits; the click layer turns them into messages.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    INPUT = 2
+    REMOTE = 3
+    CHANGES_PENDING = 4
+
+
+class StatsigSourcesError(Exception):
+    """Base class: a problem the user can act on, reported without a traceback."""
+
+    exit_code: ExitCode = ExitCode.INPUT
+
+
+class InputError(StatsigSourcesError):
+    """A bad option, or a missing, unreadable or unsupported input file."""
+
+    exit_code = ExitCode.INPUT
+
+
+class ManifestError(InputError):
+    """dbt's manifest.json (or catalog.json) is missing, unreadable or not supported."""
+
+
+class SqlParseError(InputError):
+    """SQL that sqlglot cannot parse, with the position it stopped at."""
+
+
+class RemoteError(StatsigSourcesError):
+    """Statsig was unreachable, refused the key, or kept failing after retries. Safe to rerun."""
+
+    exit_code = ExitCode.REMOTE
