@@ -1,0 +1,39 @@
+{#- The governed view of a metric source: from an upstream relation and the model's config.meta.statsig
+    declaration, select exactly the canonical columns, typed (docs/declaration.md). -#}
+{% macro statsig_source(upstream) %}
+    {{ return(adapter.dispatch('statsig_source', 'statsig_sources')(upstream)) }}
+{% endmacro %}
+
+{% macro default__statsig_source(upstream) %}
+    {%- do statsig_sources._statsig_governance_config() -%}
+    {%- if not execute -%}
+        {#- At parse time the declaration from YAML is not merged into the config yet; only the ref()
+            above and the governance config are recorded. -#}
+        {{ return('select 1 as statsig_sources_parse_placeholder') }}
+    {%- endif -%}
+    {%- if upstream is string or upstream.identifier is not defined -%}
+        {{ exceptions.raise_compiler_error("statsig_sources: model '" ~ model.name ~ "' ("
+            ~ model.original_file_path ~ ") must pass a relation to statsig_source(), such as ref('...')"
+            ~ " or source('...', '...'), not " ~ upstream) }}
+    {%- endif -%}
+    {%- set declaration = statsig_sources._statsig_declaration(model) -%}
+    {%- set columns = statsig_sources._statsig_canonical_columns(declaration) -%}
+    {%- set timestamp_type = statsig_sources._statsig_expression_type(declaration.timestamp, upstream) -%}
+select
+    {%- for column in columns %}
+    {% if column.family == 'string' -%}
+        cast({{ column.expression }} as {{ dbt.type_string() }})
+    {%- elif column.family == 'timestamp' -%}
+        {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_type, declaration.day_grain) }}
+    {%- elif column.family == 'double' -%}
+        cast({{ column.expression }} as {{ statsig_sources.statsig_type_double() }})
+    {%- else -%}
+        {{ column.expression }}
+    {%- endif %} as {{ statsig_sources._statsig_quoted(column.name) }}
+    {{- ',' if not loop.last }}
+    {%- endfor %}
+from {{ upstream }}
+{%- if declaration.filter %}
+where {{ declaration.filter }}
+{%- endif %}
+{% endmacro %}

@@ -1,0 +1,14 @@
+{#- The current time as a naive UTC timestamp, comparable with a source's `timestamp`. -#}
+{% macro statsig_utc_now() %}
+    {{ return(adapter.dispatch('statsig_utc_now', 'statsig_sources')()) }}
+{% endmacro %}
+
+{% macro default__statsig_utc_now() %}
+    {{ return(dbt.current_timestamp_in_utc_backcompat()) }}
+{% endmacro %}
+
+{% macro duckdb__statsig_utc_now() %}
+    {#- dbt-duckdb's current_timestamp_in_utc_backcompat casts now() in the session's time zone, which is
+        not UTC when a profile sets TimeZone: https://github.com/duckdb/dbt-duckdb -#}
+    {{ return("(current_timestamp at time zone 'UTC')") }}
+{% endmacro %}

@@ -1,0 +1,51 @@
+{#- Reads a model's `config.meta.statsig` block, refuses anything wrong with a compile error that names
+    the model, its files and every bad key, and returns the normalised declaration the other macros use.
+    The keys are documented in docs/declaration.md and read the same way by the CLI. -#}
+{% macro _statsig_declaration(node) %}
+    {%- set meta = node.config.get('meta') or {} -%}
+    {%- set raw = meta.get('statsig') if meta is mapping else none -%}
+    {%- if raw is none and node.get('meta') is mapping -%}
+        {%- set raw = node.meta.get('statsig') -%}
+    {%- endif -%}
+    {%- set files = [node.original_file_path] -%}
+    {%- if node.get('patch_path') -%}
+        {%- do files.append(node.patch_path.split('://')[-1]) -%}
+    {%- endif -%}
+    {%- set where = "model '" ~ node.name ~ "' (" ~ files | join(', ') ~ ")" -%}
+    {%- if raw is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "statsig_sources: " ~ where ~ " calls statsig_source() but has no mapping at config.meta.statsig;"
+            ~ " declare the source there (see docs/declaration.md)") }}
+    {%- endif -%}
+    {%- set problems = statsig_sources._statsig_declaration_problems(raw) -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "statsig_sources: " ~ where ~ " has an invalid metric-source declaration: "
+            ~ problems | join('; ')) }}
+    {%- endif -%}
+    {%- set unit_ids = [] -%}
+    {%- for column, spec in raw.unit_ids.items() -%}
+        {%- if spec is string -%}
+            {%- do unit_ids.append({'column': column, 'unit_type': spec, 'expression': column}) -%}
+        {%- else -%}
+            {%- do unit_ids.append({'column': column, 'unit_type': spec.unit_type,
+                                    'expression': spec.get('expression') or column}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set measures = [] -%}
+    {%- for column, expression in (raw.get('measures') or {}).items() -%}
+        {%- do measures.append({'column': column, 'expression': expression}) -%}
+    {%- endfor -%}
+    {{ return({
+        'model': node.name,
+        'source_name': raw.get('source_name') or node.name,
+        'granularity': raw.granularity,
+        'day_grain': raw.granularity != 'event_log',
+        'unit_ids': unit_ids,
+        'timestamp': raw.timestamp,
+        'value': raw.get('value'),
+        'measures': measures,
+        'dimensions': raw.get('dimensions') or [],
+        'filter': raw.get('filter'),
+    }) }}
+{% endmacro %}

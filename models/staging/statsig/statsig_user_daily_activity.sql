@@ -1,0 +1,1 @@
+{{ statsig_sources.statsig_source(ref('demo_raw_user_daily')) }}
