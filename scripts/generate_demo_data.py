@@ -23,8 +23,8 @@ EVENTS = ("page_view", "add_to_cart", "checkout", "heartbeat")
 OFFSETS = (timedelta(hours=-5), timedelta(0), timedelta(hours=2), timedelta(hours=5, minutes=30))
 
 
-def _write(name: str, header: list[str], rows: list[list[object]]) -> None:
-    with (SEEDS / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+def _write(directory: Path, name: str, header: list[str], rows: list[list[object]]) -> None:
+    with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
@@ -92,20 +92,23 @@ def user_daily(rng: random.Random) -> list[list[object]]:
     return rows
 
 
-def main() -> None:
+def write_demo_data(directory: Path) -> None:
     rng = random.Random(20260301)
-    SEEDS.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
     _write(
+        directory,
         "demo_raw_events",
         ["event_id", "user_id", "stable_id", "event_name", "platform", "country", "event_at"],
         events(rng),
     )
     _write(
+        directory,
         "demo_raw_orders",
         ["order_id", "user_id", "ordered_at", "order_total_usd", "item_count", "status"],
         orders(rng),
     )
     _write(
+        directory,
         "demo_raw_user_daily",
         ["user_id", "activity_date", "platform", "sessions", "minutes_active"],
         user_daily(rng),
@@ -113,4 +116,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    write_demo_data(SEEDS)

@@ -36,7 +36,9 @@ def consumer_build(consumer_project: DbtProject) -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def consumer_db(consumer_build: dict[str, object], consumer_project: DbtProject) -> Iterator[duckdb.DuckDBPyConnection]:
+def consumer_db(
+    consumer_build: dict[str, object], consumer_project: DbtProject
+) -> Iterator[duckdb.DuckDBPyConnection]:
     # dbt-duckdb keeps its database instance open in this process; a second connection shares it only
     # when opened the way dbt-duckdb opens it (read-write, no config).
     connection = duckdb.connect(consumer_project.env["STATSIG_CONSUMER_DUCKDB"])
@@ -45,7 +47,9 @@ def consumer_db(consumer_build: dict[str, object], consumer_project: DbtProject)
 
 
 @pytest.fixture(scope="session")
-def negative_build(consumer_project: DbtProject, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def negative_build(
+    consumer_project: DbtProject, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
     """The deliberately bad sources, built into a database of their own with failures stored."""
     database = tmp_path_factory.mktemp("negative") / "negative.duckdb"
     project = DbtProject(consumer_project.project_dir, {"STATSIG_CONSUMER_DUCKDB": str(database)})

@@ -55,7 +55,12 @@ def _rows(db: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[Any, ...]]
         ),
         (
             "statsig_daily_usage",
-            [("user_id", "VARCHAR"), ("timestamp", "TIMESTAMP"), ("minutes", "DOUBLE"), ("feature", "VARCHAR")],
+            [
+                ("user_id", "VARCHAR"),
+                ("timestamp", "TIMESTAMP"),
+                ("minutes", "DOUBLE"),
+                ("feature", "VARCHAR"),
+            ],
         ),
         ("statsig_daily_spend", [("user_id", "VARCHAR"), ("timestamp", "TIMESTAMP"), ("value", "DOUBLE")]),
     ],
@@ -152,5 +157,7 @@ def test_a_development_target_prefixes_the_governed_schema(
     result = consumer_project.invoke("parse", "--target", "dev", "--target-path", str(tmp_path))
     assert result.success, result.exception
     nodes = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["nodes"]
-    assert {nodes[f"model.statsig_consumer.{name}"]["schema"] for name in SOURCES} == {"dbt_dev_statsig_staging"}
+    assert {nodes[f"model.statsig_consumer.{name}"]["schema"] for name in SOURCES} == {
+        "dbt_dev_statsig_staging"
+    }
     assert nodes["model.statsig_consumer.fct_daily_spend"]["schema"] == "dbt_dev"

@@ -19,13 +19,17 @@ WHERE = "model '{name}' (models/negative/{name}.sql, models/negative/_negative.y
         ("bad_no_timestamp", ["missing required key meta.statsig.timestamp"]),
         (
             "bad_unknown_unit_type",
-            ["meta.statsig.unit_ids.user_id has unknown unit type 'customerID' (known: userID, stableID, companyID"],
+            [
+                "meta.statsig.unit_ids.user_id has unknown unit type 'customerID'",
+                "(known: userID, stableID, companyID;",
+            ],
         ),
         (
             "bad_unknown_key",
             [
                 "unknown key meta.statsig.colour",
-                "meta.statsig.granularity is 'hourly', expected one of event_log, daily_fact, daily_aggregate",
+                "meta.statsig.granularity is 'hourly', expected one of "
+                "event_log, daily_fact, daily_aggregate",
                 "meta.statsig.unit_ids: 'Country' is not a lower-case identifier",
             ],
         ),
@@ -55,7 +59,9 @@ def _failing_test(negative_build: dict[str, Any], test: str, model: str) -> Any:
         ("statsig_canonical_columns", "bad_wrong_types", 2),
     ],
 )
-def test_package_test_fails_on_bad_data(negative_build: dict[str, Any], test: str, model: str, failures: int) -> None:
+def test_package_test_fails_on_bad_data(
+    negative_build: dict[str, Any], test: str, model: str, failures: int
+) -> None:
     outcome = _failing_test(negative_build, test, model)
     assert str(outcome.status) == "fail"
     assert outcome.failures == failures

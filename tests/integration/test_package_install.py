@@ -24,7 +24,7 @@ def test_package_installs_from_git_and_its_macros_reach_the_consumer(repo_root: 
     subprocess.run(["git", "clone", "--quiet", "--bare", str(repo_root), str(remote)], check=True)
     project_dir = copy_consumer_project(FIXTURE, tmp_path / "project", repo_root)
     (project_dir / "packages.yml").write_text(
-        f"packages:\n  - git: \"file://{remote}\"\n    revision: HEAD\n", encoding="utf-8"
+        f'packages:\n  - git: "file://{remote}"\n    revision: HEAD\n', encoding="utf-8"
     )
     project = DbtProject(project_dir, {"STATSIG_CONSUMER_DUCKDB": str(tmp_path / "git.duckdb")})
     assert project.invoke("deps").success

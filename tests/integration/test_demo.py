@@ -1,0 +1,75 @@
+"""The package's own demo (models/staging/), built from the repository root as `make demo` builds it."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt_harness import DbtProject
+
+pytestmark = pytest.mark.dbt
+
+DEMO_SOURCES = {
+    "demo_app_events": "event_log",
+    "demo_orders": "event_log",
+    "demo_user_daily_activity": "daily_fact",
+    "demo_user_daily_revenue": "daily_aggregate",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_build(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    workdir = tmp_path_factory.mktemp("demo")
+    database = workdir / "demo.duckdb"
+    project = DbtProject(repo_root, {"STATSIG_SOURCES_DUCKDB_PATH": str(database)})
+    result = project.invoke("build", "--target-path", str(workdir / "target"), "--log-path", str(workdir))
+    assert result.success, result.exception
+    return project.results_by_node(result), database
+
+
+def test_demo_builds_one_governed_view_per_granularity_and_all_package_tests_pass(
+    demo_build: tuple[dict[str, Any], Path],
+) -> None:
+    results, database = demo_build
+    with duckdb.connect(str(database)) as db:
+        views = db.sql(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'statsig_staging' and table_type = 'VIEW' order by 1"
+        ).fetchall()
+    assert [name for (name,) in views] == sorted(DEMO_SOURCES)
+    tests = [item for name, item in results.items() if name.startswith("statsig_sources_statsig_")]
+    assert len(tests) == 4 * len(DEMO_SOURCES)
+    assert {str(item.status) for item in tests} == {"pass"}
+
+
+def test_demo_has_a_source_with_two_unit_types_and_logged_out_rows(
+    demo_build: tuple[dict[str, Any], Path],
+) -> None:
+    _, database = demo_build
+    with duckdb.connect(str(database)) as db:
+        [(logged_out, both)] = db.sql(
+            "select count(*) filter (where user_id is null and stable_id is not null),"
+            " count(*) filter (where user_id is not null and stable_id is not null)"
+            " from statsig_staging.demo_app_events"
+        ).fetchall()
+    assert logged_out > 0 and both > 0
+
+
+def test_demo_orders_are_converted_from_local_offsets_to_utc(demo_build: tuple[dict[str, Any], Path]) -> None:
+    _, database = demo_build
+    with duckdb.connect(str(database)) as db:
+        # o0001 was placed at 12:20:27 +05:30 (seeds/demo/demo_raw_orders.csv): 06:50:27 UTC.
+        [(timestamp,)] = db.sql(
+            "select cast(o.timestamp as varchar) from statsig_staging.demo_orders o where o.value = 101.48"
+        ).fetchall()
+    assert timestamp == "2026-03-01 06:50:27"
+
+
+def test_demo_data_generator_reproduces_the_committed_seeds(repo_root: Path, tmp_path: Path) -> None:
+    generator = runpy.run_path(str(repo_root / "scripts" / "generate_demo_data.py"))
+    generator["write_demo_data"](tmp_path)
+    for path in sorted((repo_root / "seeds" / "demo").glob("*.csv")):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
