@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+PYTHON_PATHS = ["src", "tests", "benchmarks", "scripts"]
 CHECKS = {
-    "ruff check": [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],
-    "ruff format": [sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "scripts"],
+    "ruff check": [sys.executable, "-m", "ruff", "check", *PYTHON_PATHS],
+    "ruff format": [sys.executable, "-m", "ruff", "format", "--check", *PYTHON_PATHS],
     "mypy --strict": [sys.executable, "-m", "mypy"],
 }
 
