@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -218,13 +219,17 @@ class StatsigClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, method: str, path: str, params: Mapping[str, str] | None, body: Any) -> dict[str, Any]:
-        if method in MUTATIONS:
-            self.throttle.acquire()
         headers = {"STATSIG-API-KEY": self._key, "STATSIG-API-VERSION": API_VERSION}
         try:
-            response = self._http.request(
-                method, self.base_url + path, params=params, json=body, headers=headers, timeout=self.timeout
-            )
+            with self.throttle.slot() if method in MUTATIONS else nullcontext():
+                response = self._http.request(
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    json=body,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
         except httpx.TimeoutException:
             raise _Transient(f"no answer within {self.timeout:g} s") from None
         except httpx.TransportError as exc:
