@@ -85,6 +85,7 @@ def test_apply_exits_1_while_an_item_is_blocked_and_adopt_resolves_it(
     fake: FakeStatsig, project: Path
 ) -> None:
     fake.seed_sources([source("orders", tags=["manual"])])
+    assert "~ update (adopt) orders" in invoke(fake, project, "plan", "--adopt", "orders").output
     blocked = invoke(fake, project, "apply")
     assert blocked.exit_code == 1
     assert (

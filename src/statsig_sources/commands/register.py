@@ -76,7 +76,10 @@ def _prepare(
 @registration_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when changes are pending.")
-def plan(output_format: str, detailed_exitcode: bool, **options: Any) -> None:
+@click.option(
+    "--adopt", multiple=True, metavar="NAME", help="Plan to take over an unmarked source of this name."
+)
+def plan(output_format: str, detailed_exitcode: bool, adopt: tuple[str, ...], **options: Any) -> None:
     """Show what `apply` would change in Statsig, without writing anything.
 
     Example:
@@ -89,7 +92,7 @@ def plan(output_format: str, detailed_exitcode: bool, **options: Any) -> None:
     with _reported():
         desired, marker, client = _prepare(**options)
         with client:
-            result = build_plan(desired, client.list_sources(), marker, set())
+            result = build_plan(desired, client.list_sources(), marker, set(adopt))
     click.echo(RENDERERS[output_format](result), nl=False)
     if detailed_exitcode and result.has_changes:
         sys.exit(int(ExitCode.CHANGES_PENDING))
