@@ -13,7 +13,10 @@ import click
 from statsig_sources import __version__
 
 # command name -> "module:attribute" under statsig_sources.commands
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "apply": "register:apply",
+    "plan": "register:plan",
+}
 
 
 class LazyGroup(click.Group):

@@ -1,0 +1,115 @@
+"""Registration at scale against the loopback fake Statsig: plan, a full apply and a no-op apply.
+
+    .venv/bin/python benchmarks/registration.py            # 1,000 sources, ~2 minutes
+    .venv/bin/python benchmarks/registration.py --sources 100
+
+The fake answers every request after `--latency` seconds and refuses with 429 any mutation past
+`--rate` per `--window` seconds; the client's throttle is set to the same limit. The floor for N
+creates is (ceil(N / rate) - 1) * window seconds: the last batch may start no earlier than that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from fake_statsig import FakeStatsig  # noqa: E402
+
+from statsig_sources.apply import apply_plan  # noqa: E402
+from statsig_sources.plan import build_plan, managed_payload  # noqa: E402
+from statsig_sources.statsig_api import StatsigClient  # noqa: E402
+from statsig_sources.throttle import RateWindow, Throttle  # noqa: E402
+
+KEY = "console-benchmark"
+MARKER = "managed-by:statsig-sources:benchmark"
+
+
+def desired_sources(count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"source_{i:05d}",
+            "description": f"Benchmark source {i}.",
+            "sql": f"select user_id, ts, value from statsig_staging.source_{i:05d}",
+            "timestampColumn": "ts",
+            "timestampAsDay": False,
+            "idTypeMapping": [{"statsigUnitID": "userID", "column": "user_id"}],
+            "tags": ["benchmark"],
+        }
+        for i in range(count)
+    ]
+
+
+def client_for(fake: FakeStatsig, args: argparse.Namespace) -> StatsigClient:
+    throttle = Throttle([RateWindow(args.rate, args.window)])
+    return StatsigClient(KEY, base_url=fake.url, page_size=args.page_size, throttle=throttle)
+
+
+def bench_plan(args: argparse.Namespace, desired: list[dict[str, Any]]) -> None:
+    with FakeStatsig(latency=args.latency) as fake, client_for(fake, args) as client:
+        fake.seed_sources(managed_payload(source, MARKER) for source in desired)
+        started = time.monotonic()
+        plan = build_plan(desired, client.list_sources(), MARKER, set())
+        elapsed = time.monotonic() - started
+        bound = math.ceil(len(desired) / args.page_size)
+        print(
+            f"plan:   {len(fake.requests)} requests (ceil({len(desired)}/{args.page_size}) = {bound}), "
+            f"{elapsed:.2f} s, {plan.counts()['unchanged']} unchanged"
+        )
+
+
+def bench_apply(args: argparse.Namespace, desired: list[dict[str, Any]]) -> None:
+    with FakeStatsig(latency=args.latency, rate_limit=(args.rate, args.window)) as fake:
+        with client_for(fake, args) as client:
+            started = time.monotonic()
+            plan = build_plan(desired, client.list_sources(), MARKER, set())
+            result = apply_plan(plan, client)
+            elapsed = time.monotonic() - started
+        floor = (math.ceil(len(desired) / args.rate) - 1) * args.window
+        print(
+            f"apply:  {len(fake.requests)} requests, {fake.mutations} mutations, {result.writes} writes, "
+            f"{elapsed:.2f} s, floor {floor:.0f} s, ratio {elapsed / floor:.3f}, "
+            f"429s received {fake.throttled}, exit {int(result.exit_code)}, sources {len(fake.sources)}"
+        )
+
+
+def bench_noop(args: argparse.Namespace, desired: list[dict[str, Any]]) -> None:
+    with FakeStatsig(latency=args.latency, rate_limit=(args.rate, args.window)) as fake:
+        fake.seed_sources(managed_payload(source, MARKER) for source in desired)
+        with client_for(fake, args) as client:
+            started = time.monotonic()
+            result = apply_plan(build_plan(desired, client.list_sources(), MARKER, set()), client)
+            elapsed = time.monotonic() - started
+        print(
+            f"no-op:  {len(fake.requests)} requests, {fake.mutations} mutations, {result.writes} writes, "
+            f"{elapsed:.2f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--rate", type=int, default=10)
+    parser.add_argument("--window", type=float, default=1.0)
+    parser.add_argument("--page-size", type=int, default=100)
+    args = parser.parse_args()
+    desired = desired_sources(args.sources)
+    print(
+        f"{args.sources} sources, {args.latency * 1000:.0f} ms latency, "
+        f"{args.rate} mutations per {args.window:g} s, page size {args.page_size}"
+    )
+    bench_plan(args, desired)
+    bench_noop(args, desired)
+    bench_apply(args, desired)
+
+
+if __name__ == "__main__":
+    main()

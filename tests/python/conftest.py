@@ -1,0 +1,37 @@
+"""Shared fixtures: a started loopback fake Statsig and clients that retry fast."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fake_statsig import FakeStatsig
+from support import KEY, RecordingSleep
+
+from statsig_sources.statsig_api import StatsigClient
+from statsig_sources.throttle import RateWindow, Throttle
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeStatsig]:
+    with FakeStatsig() as server:
+        yield server
+
+
+@pytest.fixture
+def make_client(fake: FakeStatsig) -> Iterator[Callable[..., StatsigClient]]:
+    clients: list[StatsigClient] = []
+
+    def build(**options: Any) -> StatsigClient:
+        options.setdefault("backoff", 0.0)
+        options.setdefault("sleep", RecordingSleep(real=True))
+        options.setdefault("throttle", Throttle([RateWindow(1000, 1.0)]))
+        options.setdefault("page_size", 3)
+        client = StatsigClient(options.pop("api_key", KEY), base_url=fake.url, **options)
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.close()
