@@ -145,10 +145,11 @@ def test_sources_grant_select_to_the_statsig_role_only_and_usage_on_the_schema(
     for name in SOURCES:
         config = nodes[f"model.statsig_consumer.{name}"]["config"]
         assert config["grants"] == {"select": ["statsig_reader"]}
-        assert [hook["sql"] for hook in config["post-hook"]] == [
-            "{{ statsig_sources.grant_statsig_schema_usage() }}"
-        ]
     assert nodes["model.statsig_consumer.fct_daily_spend"]["config"]["grants"] == {}
+    # Schema usage comes from the package's own on-run-end hook, which dbt runs in the consumer's build.
+    hook = nodes["operation.statsig_sources.statsig_sources-on-run-end-0"]
+    assert hook["raw_code"] == "{{ statsig_sources.grant_statsig_schema_usage() }}"
+    assert str(consumer_build["statsig_sources-on-run-end-0"].status) == "success"
 
 
 def test_a_development_target_prefixes_the_governed_schema(
