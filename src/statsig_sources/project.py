@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from statsig_sources.declaration import Declaration, parse_declaration
-from statsig_sources.manifest import Manifest, SourceModel
+from statsig_sources.manifest import Manifest, SourceModel, load_manifest
 
 DEFAULT_STATSIG_SCHEMA = "statsig_staging"
 DEFAULT_STATSIG_ROLES = ("statsig_reader",)
@@ -72,3 +73,8 @@ def violation(rule: str, source: MetricSource, message: str, severity: str = "er
 def declared_sources(project: Project) -> list[tuple[MetricSource, Declaration]]:
     """The sources whose declaration parsed, with it."""
     return [(source, source.declaration) for source in project.sources if source.declaration is not None]
+
+
+def load_project(manifest_path: Path, settings: Settings) -> Project:
+    """Read the manifest (and catalog.json beside it) and parse every source's declaration."""
+    return build_project(load_manifest(manifest_path), settings)
