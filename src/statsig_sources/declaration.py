@@ -39,10 +39,10 @@ class UnitId:
 
 @dataclass(frozen=True)
 class Declaration:
-    source_name: str | None
     granularity: str
     unit_ids: tuple[UnitId, ...]
     timestamp: str
+    source_name: str | None = None
     value: str | None = None
     measures: tuple[str, ...] = ()  # output column names, in declared order
     dimensions: tuple[str, ...] = ()

@@ -38,8 +38,8 @@ def violation_line(violation: Violation) -> str:
     where = ""
     if violation.node_id:
         files = f" ({', '.join(violation.files)})" if violation.files else ""
-        where = f" {violation.node_id}{files}"
-    return f"{violation.severity}: [{violation.rule}]{where}: {violation.message}"
+        where = f" {violation.node_id}{files}:"
+    return f"{violation.severity}: [{violation.rule}]{where} {violation.message}"
 
 
 def _cell(text: str) -> str:

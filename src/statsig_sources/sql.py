@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 import sqlglot
 from sqlglot import exp
@@ -46,16 +47,21 @@ def substitute_statsig_macros(sql: str) -> str:
     return _STATSIG_MACRO.sub("1970-01-01", sql)
 
 
+def _raise_parse_error(error: ParseError) -> NoReturn:
+    first = error.errors[0] if error.errors else {}
+    if "line" in first and "col" in first:
+        raise SqlParseError(
+            f"line {first['line']}, column {first['col']}: {first.get('description', error)}"
+        ) from None
+    raise SqlParseError(str(error)) from None
+
+
 def parse_query(sql: str, dialect: str) -> exp.Query:
     """Parse one query statement, raising `SqlParseError` with line and column on failure."""
     try:
         statements = sqlglot.parse(sql, read=dialect, error_level=ErrorLevel.RAISE)
     except ParseError as error:
-        first = error.errors[0] if error.errors else {}
-        raise SqlParseError(
-            f"line {first.get('line', '?')}, column {first.get('col', '?')}: "
-            f"{first.get('description', str(error))}"
-        ) from None
+        _raise_parse_error(error)
     except TokenError as error:
         raise SqlParseError(f"cannot tokenize: {error}") from None
     queries = [statement for statement in statements if statement is not None]
@@ -64,15 +70,35 @@ def parse_query(sql: str, dialect: str) -> exp.Query:
     return queries[0]
 
 
-def tables_read(sql: str, dialect: str) -> frozenset[TableRef]:
-    """Every relation `sql` reads. CTE names and table functions are not relations."""
-    query = parse_query(substitute_statsig_macros(sql), dialect)
+def _tables(query: exp.Query) -> frozenset[TableRef]:
     found: set[TableRef] = set()
     for scope in traverse_scope(query):
         for source in scope.sources.values():
             if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
                 found.add(TableRef(source.catalog or None, source.db or None, source.name))
     return frozenset(found)
+
+
+def tables_read(sql: str, dialect: str) -> frozenset[TableRef]:
+    """Every relation the query `sql` reads. CTE names and table functions are not relations."""
+    return _tables(parse_query(substitute_statsig_macros(sql), dialect))
+
+
+def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
+    """Every relation a SQL expression (a filter, a formula) reads, through subqueries.
+
+    The expression is parsed on its own, so positions in errors are positions in `sql`, and then
+    placed in a `select` so the scope walk sees its subqueries.
+    """
+    try:
+        condition = sqlglot.parse_one(
+            substitute_statsig_macros(sql), read=dialect, into=exp.Condition, error_level=ErrorLevel.RAISE
+        )
+    except ParseError as error:
+        _raise_parse_error(error)
+    except TokenError as error:
+        raise SqlParseError(f"cannot tokenize: {error}") from None
+    return _tables(exp.select(condition))
 
 
 def quote_identifier(name: str, dialect: str) -> str:

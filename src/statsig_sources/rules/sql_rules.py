@@ -9,30 +9,28 @@ from statsig_sources.errors import SqlParseError
 from statsig_sources.manifest import Relation
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 from statsig_sources.relations import TableRef
-from statsig_sources.sql import dialect_for, tables_read
-
-# Filters and formulas are expressions over the governed relation: they are parsed inside a query
-# over this placeholder, and anything else they read is reported.
-_GOVERNED = "__statsig_governed_relation__"
+from statsig_sources.sql import dialect_for, tables_read, tables_read_by_expression
 
 
-def _user_sql(source: MetricSource) -> Iterable[tuple[str, str]]:
-    """(what, query) for every piece of SQL the user wrote into the declaration."""
+def _user_sql(source: MetricSource) -> Iterable[tuple[str, str, bool]]:
+    """(what, sql, is_query) for every piece of SQL the user wrote into the declaration.
+
+    Filters and formulas are expressions over the governed relation's columns: any relation they
+    read (through a subquery) is reported.
+    """
     declaration = source.declaration
     assert declaration is not None
     if declaration.sql:
-        yield "sql override", declaration.sql
+        yield "sql override", declaration.sql, True
     if declaration.filter:
-        yield "filter", f"select 1 from {_GOVERNED} where {declaration.filter}"
+        yield "filter", declaration.filter, False
     for key, formula in declaration.custom_fields:
-        yield f"custom field `{key}`", f"select {formula} from {_GOVERNED}"
+        yield f"custom field `{key}`", formula, False
 
 
 def _foreign_tables(what: str, tables: frozenset[TableRef], governed: TableRef) -> list[str]:
     problems = []
     for table in sorted(tables, key=str):
-        if table.name == _GOVERNED and table.schema is None:
-            continue
         if what == "sql override" and table.schema and table.matches(governed):
             continue
         if what == "sql override" and table.schema is None and table.matches(governed):
@@ -50,9 +48,10 @@ def check_user_sql(project: Project) -> list[Violation]:
     dialect = dialect_for(project.manifest.adapter_type)
     found = []
     for source, _ in sources:
-        for what, sql in _user_sql(source):
+        for what, sql, is_query in _user_sql(source):
             try:
-                tables = tables_read(sql, dialect)
+                read = tables_read if is_query else tables_read_by_expression
+                tables = read(sql, dialect)
             except SqlParseError as error:
                 found.append(
                     violation("user_sql", source, f"its {what} does not parse as {dialect}: {error}")
