@@ -56,7 +56,7 @@ class RenderDiff:
 
     missing: tuple[str, ...]
     stale: tuple[str, ...]
-    orphaned: tuple[str, ...]  # files for sources no longer in dbt
+    orphaned: tuple[str, ...]  # files render wrote for sources no longer in dbt
     unchanged: tuple[str, ...]
 
     @property
@@ -74,8 +74,14 @@ def diff_output(output_dir: Path, files: dict[str, str]) -> RenderDiff:
             stale.append(name)
         else:
             unchanged.append(name)
-    orphaned = sorted(existing - set(files))
+    orphaned = sorted(name for name in existing - set(files) if _rendered_by_us(output_dir / name))
     return RenderDiff(tuple(missing), tuple(stale), tuple(orphaned), tuple(unchanged))
+
+
+def _rendered_by_us(path: Path) -> bool:
+    """Only files that carry our header are ours to call orphaned (and to remove)."""
+    with path.open("rb") as handle:
+        return handle.readline() == HEADER.encode("utf-8")
 
 
 def write_output(output_dir: Path, files: dict[str, str], diff: RenderDiff) -> None:

@@ -104,12 +104,14 @@ def render_report(
             }
         )
     lines = [f"{kind}: {output_dir}/{name}" for kind, names in _changes(check, diff) for name in names]
-    lines = [("- " if fmt == "markdown" else "") + line for line in lines]
-    lines.append(_render_summary(check, output_dir, diff))
     if fmt == "markdown":
-        lines = ["## statsig-sources render", "", *lines, *violation_table(violations)]
+        changes = [f"- {line}" for line in lines]
+        summary_line = _render_summary(check, output_dir, diff)
+        lines = ["## statsig-sources render", "", summary_line, *([""] + changes if changes else [])]
+        lines += violation_table(violations)
     else:
         lines = [*(violation_line(violation) for violation in violations), *lines]
+        lines.append(_render_summary(check, output_dir, diff))
     return "\n".join(lines)
 
 
@@ -124,7 +126,7 @@ def _render_summary(check: bool, output_dir: str, diff: RenderDiff) -> str:
     if check and not diff.clean:
         return f"{output_dir}/ is out of date: run `statsig-sources render` and commit the result."
     if check:
-        return f"{output_dir}/ is up to date ({total} files)."
+        return f"{output_dir}/ is up to date ({total} file{'' if total == 1 else 's'})."
     changed = len(diff.missing) + len(diff.stale)
     return f"{output_dir}/: {changed} written, {len(diff.orphaned)} removed, {len(diff.unchanged)} unchanged."
 
