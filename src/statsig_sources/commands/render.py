@@ -13,12 +13,6 @@ from statsig_sources.commands._options import (
     manifest_path,
     settings,
 )
-from statsig_sources.payloads import build_payloads
-from statsig_sources.project import load_project
-from statsig_sources.render import diff_output, render_files, write_output
-from statsig_sources.report import refused_report, render_report
-from statsig_sources.rules import errors
-from statsig_sources.rules import validate as run_rules
 
 
 @click.command()
@@ -60,6 +54,15 @@ def render(
         statsig-sources render --project-dir .
         statsig-sources render --check --format markdown
     """
+
+    # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
+    from statsig_sources.payloads import build_payloads
+    from statsig_sources.project import load_project
+    from statsig_sources.render import diff_output, render_files, write_output
+    from statsig_sources.report import refused_report, render_report
+    from statsig_sources.rules import errors
+    from statsig_sources.rules import validate as run_rules
+
     project = load_project(
         manifest_path(project_dir, target_path, manifest_path_option),
         settings(statsig_schema, statsig_roles, custom_unit_types),

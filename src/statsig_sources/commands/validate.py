@@ -13,10 +13,6 @@ from statsig_sources.commands._options import (
     manifest_path,
     settings,
 )
-from statsig_sources.project import load_project
-from statsig_sources.report import validate_report
-from statsig_sources.rules import errors
-from statsig_sources.rules import validate as run_rules
 
 
 @click.command()
@@ -45,6 +41,13 @@ def validate(
     \b
         dbt compile && statsig-sources validate --project-dir . --custom-unit-type companyID
     """
+
+    # Imported here so that `statsig-sources --help` does not load sqlglot.
+    from statsig_sources.project import load_project
+    from statsig_sources.report import validate_report
+    from statsig_sources.rules import errors
+    from statsig_sources.rules import validate as run_rules
+
     project = load_project(
         manifest_path(project_dir, target_path, manifest_path_option),
         settings(statsig_schema, statsig_roles, custom_unit_types),

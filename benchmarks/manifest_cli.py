@@ -1,0 +1,260 @@
+"""Time `statsig-sources validate` and `render` on a large generated manifest, beside a bare json.load.
+
+Generates a dbt v12 manifest of 10,000 nodes (1,000 of them metric sources, with compiled SQL, grants
+and documented columns; the rest models, seeds and tests shaped like dbt's), then times each command
+as a fresh process, the median of several runs, against `python -c "import json; json.load(...)"` on
+the same file in the same run. Targets: validate and render within 1.5x of json.load; --help < 0.3 s.
+
+    .venv/bin/python benchmarks/manifest_cli.py [--nodes 10000] [--sources 1000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+
+
+def _config(materialized: str, schema: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "enabled": True,
+        "alias": None,
+        "schema": schema,
+        "database": None,
+        "tags": [],
+        "meta": {},
+        "group": None,
+        "materialized": materialized,
+        "incremental_strategy": None,
+        "batch_size": None,
+        "lookback": 1,
+        "begin": None,
+        "persist_docs": {},
+        "post-hook": [],
+        "pre-hook": [],
+        "quoting": {},
+        "column_types": {},
+        "full_refresh": None,
+        "unique_key": None,
+        "on_schema_change": "ignore",
+        "on_configuration_change": "apply",
+        "grants": {},
+        "packages": [],
+        "docs": {"show": True, "node_color": None},
+        "contract": {"enforced": False, "alias_types": True},
+        "event_time": None,
+        "concurrent_batches": None,
+        "access": "protected",
+        **extra,
+    }
+
+
+def _node(kind: str, name: str, schema: str, code: str, columns: list[str], **extra: Any) -> dict[str, Any]:
+    unique_id = f"{kind}.bench.{name}"
+    return {
+        "database": "analytics",
+        "schema": schema,
+        "name": name,
+        "resource_type": kind,
+        "package_name": "bench",
+        "path": f"{name}.sql",
+        "original_file_path": f"models/{name}.sql",
+        "unique_id": unique_id,
+        "fqn": ["bench", name],
+        "alias": name,
+        "checksum": {"name": "sha256", "checksum": "0" * 64},
+        "config": _config("view"),
+        "tags": [],
+        "description": f"The {name} model, documented for the benchmark.",
+        "columns": {
+            c: {
+                "name": c,
+                "description": f"The {c} column.",
+                "meta": {},
+                "data_type": None,
+                "constraints": [],
+                "quote": None,
+                "config": {"meta": {}, "tags": []},
+                "tags": [],
+                "granularity": None,
+                "doc_blocks": [],
+            }
+            for c in columns
+        },
+        "meta": {},
+        "group": None,
+        "docs": {"show": True, "node_color": None},
+        "patch_path": "bench://models/schema.yml",
+        "build_path": None,
+        "unrendered_config": {},
+        "created_at": 1767225600.0,
+        "relation_name": f'"analytics"."{schema}"."{name}"',
+        "raw_code": code,
+        "doc_blocks": [],
+        "language": "sql",
+        "refs": [],
+        "sources": [],
+        "metrics": [],
+        "functions": [],
+        "depends_on": {"macros": [], "nodes": []},
+        "compiled_path": f"target/compiled/bench/models/{name}.sql",
+        "compiled": True,
+        "compiled_code": code,
+        "extra_ctes_injected": True,
+        "extra_ctes": [],
+        "contract": {"enforced": False, "alias_types": True, "checksum": None},
+        "access": "protected",
+        "constraints": [],
+        "version": None,
+        "latest_version": None,
+        "deprecation_date": None,
+        **extra,
+    }
+
+
+def _metric_source(i: int) -> dict[str, Any]:
+    upstream = f"fct_events_{i % 4000}"
+    columns = ["user_id", "stable_id", "timestamp", "value", "item_count", "country", "platform"]
+    code = (
+        f'with source as (\n    select * from "analytics"."marts"."{upstream}"\n),\n\nfinal as (\n    select\n'
+        '        cast(user_id as text) as "user_id",\n        cast(stable_id as text) as "stable_id",\n'
+        "        cast(event_at at time zone 'UTC' as timestamp) as \"timestamp\",\n"
+        '        cast(amount as double precision) as "value",\n'
+        '        cast(quantity as double precision) as "item_count",\n'
+        '        country as "country",\n        platform as "platform"\n    from source\n'
+        "    where status <> 'refunded'\n)\n\n"
+        'select "user_id", "stable_id", "timestamp", "value", "item_count", "country", "platform" from final\n'
+    )
+    statsig = {
+        "granularity": "event_log",
+        "unit_ids": {"user_id": "userID", "stable_id": "stableID"},
+        "timestamp": "event_at",
+        "value": "amount",
+        "measures": {"item_count": "quantity"},
+        "dimensions": ["country", "platform"],
+        "filter": "status <> 'refunded'",
+        "tags": ["bench"],
+    }
+    node = _node(
+        "model",
+        f"statsig_source_{i}",
+        "statsig_staging",
+        code,
+        columns,
+        depends_on={"macros": [], "nodes": [f"model.bench.{upstream}"]},
+    )
+    node["config"] = _config(
+        "view", "statsig_staging", grants={"select": ["statsig_reader"]}, meta={"statsig": statsig}
+    )
+    return node
+
+
+def generate(path: Path, n_nodes: int, n_sources: int) -> None:
+    nodes: dict[str, Any] = {}
+    for i in range(n_sources):
+        node = _metric_source(i)
+        nodes[node["unique_id"]] = node
+    for i in range(n_nodes - n_sources):
+        kind = ("model", "model", "test", "test", "seed")[i % 5]
+        name = f"fct_events_{i // 5 * 2 + (i % 5) % 2}" if kind == "model" else f"{kind}_{i}"
+        code = f"select * from {{{{ ref('stg_{i}') }}}} where amount > 0 and status = 'ok'\n" * 3
+        node = _node(
+            kind, name, "marts" if kind != "test" else "marts_dbt_test__audit", code, ["user_id", "amount"]
+        )
+        nodes[node["unique_id"]] = node
+    manifest = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "dbt_version": "1.10.4",
+            "generated_at": "2026-01-01T00:00:00Z",
+            "invocation_id": "bench",
+            "env": {},
+            "project_name": "bench",
+            "project_id": "0" * 32,
+            "user_id": None,
+            "send_anonymous_usage_stats": False,
+            "adapter_type": "postgres",
+        },
+        "nodes": nodes,
+        "sources": {},
+        "macros": {},
+        "docs": {},
+        "exposures": {},
+        "metrics": {},
+        "groups": {},
+        "selectors": {},
+        "disabled": {},
+        "parent_map": {},
+        "child_map": {},
+        "group_map": {},
+        "saved_queries": {},
+        "semantic_models": {},
+        "unit_tests": {},
+    }
+    path.write_text(json.dumps(manifest))
+
+
+def median_seconds(command: list[str], runs: int, before: Any = None) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--sources", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp)
+        manifest = project / "target" / "manifest.json"
+        manifest.parent.mkdir()
+        generate(manifest, args.nodes, args.sources)
+        cli = str(BIN / "statsig-sources")
+        check = subprocess.run([cli, "validate", "--manifest", str(manifest)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+        output = project / "metric_sources"
+        rows = [
+            (
+                "json.load (baseline)",
+                [sys.executable, "-c", f"import json; json.load(open({str(manifest)!r}))"],
+                None,
+            ),
+            ("validate", [cli, "validate", "--project-dir", tmp], None),
+            (
+                "render (fresh dir)",
+                [cli, "render", "--project-dir", tmp],
+                lambda: shutil.rmtree(output, True),
+            ),
+            ("render --check", [cli, "render", "--check", "--project-dir", tmp], None),
+            ("--help", [cli, "--help"], None),
+        ]
+        size = manifest.stat().st_size / 1e6
+        print(
+            f"manifest: {args.nodes} nodes, {args.sources} metric sources, {size:.1f} MB; median of {args.runs} runs"
+        )
+        print(f"{'command':<22} {'seconds':>8} {'x json.load':>12}")
+        baseline = None
+        for label, command, before in rows:
+            seconds = median_seconds(command, args.runs, before)
+            baseline = baseline or seconds
+            print(f"{label:<22} {seconds:>8.3f} {seconds / baseline:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()
