@@ -17,26 +17,33 @@ SUFFIX = ".yml"
 HEADER = "# Rendered by `statsig-sources render` from dbt's manifest. Do not edit: change the dbt model.\n"
 
 
-class _Dumper(yaml.SafeDumper):
-    """A stable dumper: multi-line strings as literal blocks, no line folding, no aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     style = "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
-_Dumper.add_representer(str, _represent_str)
+def make_dumper(base: type[yaml.SafeDumper]) -> type[yaml.SafeDumper]:
+    """A stable dumper: multi-line strings as literal blocks, no aliases (no line folding: see width)."""
+
+    class Dumper(base):  # type: ignore[valid-type,misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    Dumper.add_representer(str, _represent_str)
+    return Dumper
 
 
-def render_text(payload: SourcePayload) -> str:
+# libyaml's emitter when PyYAML was built with it (about ten times faster); the pure-Python emitter
+# writes the same bytes for these payloads, which tests/python/test_payloads.py checks.
+PURE_DUMPER = make_dumper(yaml.SafeDumper)
+DUMPER = make_dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+
+
+def render_text(payload: SourcePayload, dumper: type[yaml.SafeDumper] | None = None) -> str:
     """The file's bytes-to-be: a header line, then the payload's fields in their fixed order."""
     body = yaml.dump(
         payload.body,
-        Dumper=_Dumper,
+        Dumper=dumper or DUMPER,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NoReturn
 
 import sqlglot
@@ -101,6 +102,13 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
     return _tables(exp.select(condition))
 
 
+@cache
+def _quotes(dialect: str) -> tuple[str, str]:
+    quoted = exp.to_identifier("x", quoted=True).sql(dialect=dialect)
+    return quoted[0], quoted[-1]
+
+
 def quote_identifier(name: str, dialect: str) -> str:
-    """`name` quoted the way `dialect` quotes identifiers."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)
+    """`name` quoted the way `dialect` quotes identifiers (a closing quote inside is doubled)."""
+    start, end = _quotes(dialect)
+    return start + name.replace(end, end + end) + end

@@ -15,7 +15,7 @@ from conftest import FIXTURES, VALID
 from statsig_sources.manifest import load_manifest
 from statsig_sources.payloads import build_payloads
 from statsig_sources.project import Settings, build_project, load_project
-from statsig_sources.render import HEADER, render_files
+from statsig_sources.render import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
 
 SETTINGS = Settings(custom_unit_types=("companyID",))
 # A copy of shared/statsig/console-api-metrics.openapi.json (statsig-io/docs at 19d1166).
@@ -110,3 +110,9 @@ def test_rendered_files_are_byte_stable_and_round_trip(path: Path) -> None:
         text = first[payload.name + ".yml"]
         assert text.startswith(HEADER) and text.endswith("\n")
         assert yaml.safe_load(text) == payload.body
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_libyaml_and_pure_python_emitters_write_the_same_bytes(path: Path) -> None:
+    for payload in build_payloads(load_project(path, SETTINGS)):
+        assert render_text(payload, DUMPER) == render_text(payload, PURE_DUMPER)
