@@ -7,8 +7,10 @@ other node contributes one small `Relation`.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,9 +82,25 @@ def resolve_manifest_path(project_dir: Path, target_path: str, manifest: Path | 
     return path
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector.
+
+    Decoding a manifest creates millions of containers and no reference cycles; left running, the
+    collector walks them over and over, and reading a large manifest takes about twice as long.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
+        with _collector_paused(), path.open("rb") as handle:
             data = json.load(handle)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ManifestError(f"cannot read {what} {path}: {error}") from None
@@ -107,6 +125,11 @@ def schema_version(data: Mapping[str, Any], path: Path) -> str:
 
 def load_manifest(path: Path) -> Manifest:
     """Read `path` and, when present, `catalog.json` beside it."""
+    with _collector_paused():
+        return _load_manifest(path)
+
+
+def _load_manifest(path: Path) -> Manifest:
     data = _read_json(path, "manifest")
     version = schema_version(data, path)
     metadata = data["metadata"]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from statsig_sources.declaration import Declaration, parse_declaration
 from statsig_sources.manifest import Manifest, SourceModel, load_manifest
+
+if TYPE_CHECKING:
+    from statsig_sources.sql import SqlResult
 
 DEFAULT_STATSIG_SCHEMA = "statsig_staging"
 DEFAULT_STATSIG_ROLES = ("statsig_reader",)
@@ -44,6 +50,13 @@ class Project:
     manifest: Manifest
     settings: Settings
     sources: tuple[MetricSource, ...] = field(default=())
+
+    @cached_property
+    def sql_reads(self) -> Mapping[tuple[str, str], SqlResult]:
+        """(node id, what) -> relations read or `SqlParseError`, for every piece of SQL, read once."""
+        from statsig_sources.rules.sql_reads import read_project_sql  # loads sqlglot only when used
+
+        return read_project_sql(self)
 
 
 def build_project(manifest: Manifest, settings: Settings) -> Project:

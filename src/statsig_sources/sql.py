@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import NoReturn
 
@@ -100,6 +101,22 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
     except TokenError as error:
         raise SqlParseError(f"cannot tokenize: {error}") from None
     return _tables(exp.select(condition))
+
+
+SqlResult = frozenset[TableRef] | SqlParseError
+
+
+def _read(job: tuple[str, bool], dialect: str) -> SqlResult:
+    sql, is_query = job
+    try:
+        return tables_read(sql, dialect) if is_query else tables_read_by_expression(sql, dialect)
+    except SqlParseError as error:
+        return error
+
+
+def read_many(jobs: Sequence[tuple[str, bool]], dialect: str) -> list[SqlResult]:
+    """The relations each `(sql, is_query)` job reads, or its `SqlParseError`, in order."""
+    return [_read(job, dialect) for job in jobs]
 
 
 @cache

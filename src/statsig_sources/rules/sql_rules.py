@@ -9,23 +9,8 @@ from statsig_sources.errors import SqlParseError
 from statsig_sources.manifest import Relation
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 from statsig_sources.relations import TableRef
-from statsig_sources.sql import dialect_for, tables_read, tables_read_by_expression
-
-
-def _user_sql(source: MetricSource) -> Iterable[tuple[str, str, bool]]:
-    """(what, sql, is_query) for every piece of SQL the user wrote into the declaration.
-
-    Filters and formulas are expressions over the governed relation's columns: any relation they
-    read (through a subquery) is reported.
-    """
-    declaration = source.declaration
-    assert declaration is not None
-    if declaration.sql:
-        yield "sql override", declaration.sql, True
-    if declaration.filter:
-        yield "filter", declaration.filter, False
-    for key, formula in declaration.custom_fields:
-        yield f"custom field `{key}`", formula, False
+from statsig_sources.rules.sql_reads import COMPILED, user_sql
+from statsig_sources.sql import SqlResult, dialect_for
 
 
 def _foreign_tables(what: str, tables: frozenset[TableRef], governed: TableRef) -> list[str]:
@@ -48,13 +33,11 @@ def check_user_sql(project: Project) -> list[Violation]:
     dialect = dialect_for(project.manifest.adapter_type)
     found = []
     for source, _ in sources:
-        for what, sql, is_query in _user_sql(source):
-            try:
-                read = tables_read if is_query else tables_read_by_expression
-                tables = read(sql, dialect)
-            except SqlParseError as error:
+        for what, _sql, _is_query in user_sql(source):
+            tables = project.sql_reads[(source.model.unique_id, what)]
+            if isinstance(tables, SqlParseError):
                 found.append(
-                    violation("user_sql", source, f"its {what} does not parse as {dialect}: {error}")
+                    violation("user_sql", source, f"its {what} does not parse as {dialect}: {tables}")
                 )
                 continue
             for problem in _foreign_tables(what, tables, source.model.relation):
@@ -91,17 +74,15 @@ def check_lineage(project: Project) -> list[Violation]:
     )
     for source in project.sources:
         if source.model.compiled_code is not None:
-            found += _lineage(source, source.model.compiled_code, dialect, managed)
+            found += _lineage(source, project.sql_reads[(source.model.unique_id, COMPILED)], dialect, managed)
     return found
 
 
 def _lineage(
-    source: MetricSource, compiled: str, dialect: str, managed: dict[str, list[Relation]]
+    source: MetricSource, tables: SqlResult, dialect: str, managed: dict[str, list[Relation]]
 ) -> list[Violation]:
-    try:
-        tables = tables_read(compiled, dialect)
-    except SqlParseError as error:
-        return [violation("lineage", source, f"its compiled SQL does not parse as {dialect}: {error}")]
+    if isinstance(tables, SqlParseError):
+        return [violation("lineage", source, f"its compiled SQL does not parse as {dialect}: {tables}")]
     allowed = set(source.model.depends_on) | {source.model.unique_id}
     found = []
     for table in sorted(tables, key=str):
