@@ -192,3 +192,10 @@ def test_render_failure_leaves_no_half_written_file(dbt_project, monkeypatch: py
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: cannot write to ")
     assert list((project / "metric_sources").iterdir()) == []
+
+
+def test_render_adds_the_ownership_tag(dbt_project) -> None:
+    project = dbt_project()
+    assert run("render", "--project-dir", str(project), "--ownership-tag", "managed-by:shop").exit_code == 0
+    text = (project / "metric_sources" / "statsig_purchases.yml").read_text()
+    assert "tags:\n- managed-by:shop\n- revenue\n" in text

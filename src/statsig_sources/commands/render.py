@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from statsig_sources.commands._options import (
     manifest_path,
     settings,
 )
+from statsig_sources.project import DEFAULT_OWNERSHIP_TAG
 
 
 @click.command()
@@ -24,6 +26,12 @@ from statsig_sources.commands._options import (
     default=Path("metric_sources"),
     show_default=True,
     help="Where the files go, relative to --project-dir.",
+)
+@click.option(
+    "--ownership-tag",
+    default=DEFAULT_OWNERSHIP_TAG,
+    show_default=True,
+    help="The tag that marks a Statsig source as managed by this project; added to every payload.",
 )
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 if any file is missing, stale or orphaned."
@@ -39,6 +47,7 @@ def render(
     statsig_roles: tuple[str, ...],
     custom_unit_types: tuple[str, ...],
     output_dir: Path,
+    ownership_tag: str,
     check: bool,
     fmt: str,
 ) -> None:
@@ -65,7 +74,7 @@ def render(
 
     project = load_project(
         manifest_path(project_dir, target_path, manifest_path_option),
-        settings(statsig_schema, statsig_roles, custom_unit_types),
+        replace(settings(statsig_schema, statsig_roles, custom_unit_types), ownership_tag=ownership_tag),
     )
     violations = run_rules(project)
     if errors(violations):
