@@ -11,12 +11,23 @@ from typing import Any
 import click
 
 from statsig_sources import __version__
+from statsig_sources.errors import StatsigSourcesError
 
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {
     "apply": "register:apply",
     "plan": "register:plan",
+    "render": "render:render",
+    "validate": "validate:validate",
 }
+
+
+class CliError(click.ClickException):
+    """A `StatsigSourcesError` as click shows it: `Error: ...` on stderr, with the error's exit code."""
+
+    def __init__(self, error: StatsigSourcesError) -> None:
+        super().__init__(str(error))
+        self.exit_code = int(error.exit_code)  # type: ignore[misc]  # click reads it per instance
 
 
 class LazyGroup(click.Group):
@@ -35,6 +46,12 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StatsigSourcesError as error:
+            raise CliError(error) from None
+
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="statsig-sources")
@@ -43,5 +60,6 @@ def main() -> None:
 
     Example:
 
+    \b
         statsig-sources validate --project-dir .
     """

@@ -1,0 +1,277 @@
+"""Time `statsig-sources validate` and `render` on a large generated manifest, beside a bare json.load.
+
+Generates a dbt v12 manifest of 10,000 nodes (1,000 of them metric sources, with compiled SQL, grants
+and documented columns; the rest models, seeds and tests shaped like dbt's), then times each command
+as a fresh process, the median of several runs, against `python -c "import json; json.load(...)"` on
+the same file in the same run. Targets: validate and render within 1.5x of json.load; --help < 0.3 s.
+
+    .venv/bin/python benchmarks/manifest_cli.py [--nodes 10000] [--sources 1000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+# What the package's statsig_source() macro compiles to, in the shape of a real governed view.
+GOVERNED_VIEW = """with source as (
+    select * from "analytics"."marts"."{upstream}"
+),
+
+final as (
+    select
+        cast(user_id as text) as "user_id",
+        cast(stable_id as text) as "stable_id",
+        cast(event_at at time zone 'UTC' as timestamp) as "timestamp",
+        cast(amount as double precision) as "value",
+        cast(quantity as double precision) as "item_count",
+        country as "country",
+        platform as "platform"
+    from source
+    where status <> 'refunded'
+)
+
+select "user_id", "stable_id", "timestamp", "value", "item_count", "country", "platform" from final
+"""
+
+
+def _config(materialized: str, schema: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "enabled": True,
+        "alias": None,
+        "schema": schema,
+        "database": None,
+        "tags": [],
+        "meta": {},
+        "group": None,
+        "materialized": materialized,
+        "incremental_strategy": None,
+        "batch_size": None,
+        "lookback": 1,
+        "begin": None,
+        "persist_docs": {},
+        "post-hook": [],
+        "pre-hook": [],
+        "quoting": {},
+        "column_types": {},
+        "full_refresh": None,
+        "unique_key": None,
+        "on_schema_change": "ignore",
+        "on_configuration_change": "apply",
+        "grants": {},
+        "packages": [],
+        "docs": {"show": True, "node_color": None},
+        "contract": {"enforced": False, "alias_types": True},
+        "event_time": None,
+        "concurrent_batches": None,
+        "access": "protected",
+        **extra,
+    }
+
+
+def _node(kind: str, name: str, schema: str, code: str, columns: list[str], **extra: Any) -> dict[str, Any]:
+    unique_id = f"{kind}.bench.{name}"
+    return {
+        "database": "analytics",
+        "schema": schema,
+        "name": name,
+        "resource_type": kind,
+        "package_name": "bench",
+        "path": f"{name}.sql",
+        "original_file_path": f"models/{name}.sql",
+        "unique_id": unique_id,
+        "fqn": ["bench", name],
+        "alias": name,
+        "checksum": {"name": "sha256", "checksum": "0" * 64},
+        "config": _config("view"),
+        "tags": [],
+        "description": f"The {name} model, documented for the benchmark.",
+        "columns": {
+            c: {
+                "name": c,
+                "description": f"The {c} column.",
+                "meta": {},
+                "data_type": None,
+                "constraints": [],
+                "quote": None,
+                "config": {"meta": {}, "tags": []},
+                "tags": [],
+                "granularity": None,
+                "doc_blocks": [],
+            }
+            for c in columns
+        },
+        "meta": {},
+        "group": None,
+        "docs": {"show": True, "node_color": None},
+        "patch_path": "bench://models/schema.yml",
+        "build_path": None,
+        "unrendered_config": {},
+        "created_at": 1767225600.0,
+        "relation_name": f'"analytics"."{schema}"."{name}"',
+        "raw_code": code,
+        "doc_blocks": [],
+        "language": "sql",
+        "refs": [],
+        "sources": [],
+        "metrics": [],
+        "functions": [],
+        "depends_on": {"macros": [], "nodes": []},
+        "compiled_path": f"target/compiled/bench/models/{name}.sql",
+        "compiled": True,
+        "compiled_code": code,
+        "extra_ctes_injected": True,
+        "extra_ctes": [],
+        "contract": {"enforced": False, "alias_types": True, "checksum": None},
+        "access": "protected",
+        "constraints": [],
+        "version": None,
+        "latest_version": None,
+        "deprecation_date": None,
+        **extra,
+    }
+
+
+def _metric_source(i: int) -> dict[str, Any]:
+    upstream = f"fct_events_{i % 4000}"
+    columns = ["user_id", "stable_id", "timestamp", "value", "item_count", "country", "platform"]
+    code = GOVERNED_VIEW.format(upstream=upstream)
+    statsig = {
+        "granularity": "event_log",
+        "unit_ids": {"user_id": "userID", "stable_id": "stableID"},
+        "timestamp": "event_at",
+        "value": "amount",
+        "measures": {"item_count": "quantity"},
+        "dimensions": ["country", "platform"],
+        "filter": "status <> 'refunded'",
+        "tags": ["bench"],
+    }
+    node = _node(
+        "model",
+        f"statsig_source_{i}",
+        "statsig_staging",
+        code,
+        columns,
+        depends_on={"macros": [], "nodes": [f"model.bench.{upstream}"]},
+    )
+    node["config"] = _config(
+        "view", "statsig_staging", grants={"select": ["statsig_reader"]}, meta={"statsig": statsig}
+    )
+    return node
+
+
+def generate(path: Path, n_nodes: int, n_sources: int) -> None:
+    nodes: dict[str, Any] = {}
+    for i in range(n_sources):
+        node = _metric_source(i)
+        nodes[node["unique_id"]] = node
+    for i in range(n_nodes - n_sources):
+        kind = ("model", "model", "test", "test", "seed")[i % 5]
+        name = f"fct_events_{i // 5 * 2 + (i % 5) % 2}" if kind == "model" else f"{kind}_{i}"
+        code = f"select * from {{{{ ref('stg_{i}') }}}} where amount > 0 and status = 'ok'\n" * 3
+        node = _node(
+            kind, name, "marts" if kind != "test" else "marts_dbt_test__audit", code, ["user_id", "amount"]
+        )
+        nodes[node["unique_id"]] = node
+    manifest = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "dbt_version": "1.10.4",
+            "generated_at": "2026-01-01T00:00:00Z",
+            "invocation_id": "bench",
+            "env": {},
+            "project_name": "bench",
+            "project_id": "0" * 32,
+            "user_id": None,
+            "send_anonymous_usage_stats": False,
+            "adapter_type": "postgres",
+        },
+        "nodes": nodes,
+        "sources": {},
+        "macros": {},
+        "docs": {},
+        "exposures": {},
+        "metrics": {},
+        "groups": {},
+        "selectors": {},
+        "disabled": {},
+        "parent_map": {},
+        "child_map": {},
+        "group_map": {},
+        "saved_queries": {},
+        "semantic_models": {},
+        "unit_tests": {},
+    }
+    path.write_text(json.dumps(manifest))
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def medians(rows: list[tuple[str, Callable[[int], list[str]]]], runs: int) -> dict[str, float]:
+    """Round-robin over the commands, so that a noisy neighbour slows all of them alike."""
+    times: dict[str, list[float]] = {label: [] for label, _ in rows}
+    for run in range(runs):
+        for label, command in rows:
+            times[label].append(timed(command(run)))
+    return {label: statistics.median(values) for label, values in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--sources", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp)
+        manifest = project / "target" / "manifest.json"
+        manifest.parent.mkdir()
+        generate(manifest, args.nodes, args.sources)
+        cli = str(BIN / "statsig-sources")
+        check = subprocess.run([cli, "validate", "--manifest", str(manifest)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+        rows: list[tuple[str, Callable[[int], list[str]]]] = [
+            (
+                "json.load (baseline)",
+                lambda _: [sys.executable, "-c", f"import json; json.load(open({str(manifest)!r}))"],
+            ),
+            ("validate", lambda _: [cli, "validate", "--project-dir", tmp]),
+            # a new output directory each run: 1,000 files written
+            (
+                "render (writes all)",
+                lambda run: [cli, "render", "--project-dir", tmp, "--output-dir", f"out{run}"],
+            ),
+            # the CI case: every file up to date
+            (
+                "render --check",
+                lambda _: [cli, "render", "--check", "--project-dir", tmp, "--output-dir", "out0"],
+            ),
+            ("--help", lambda _: [cli, "--help"]),
+        ]
+        size = manifest.stat().st_size / 1e6
+        results = medians(rows, args.runs)
+        print(
+            f"manifest: {args.nodes} nodes, {args.sources} metric sources, {size:.1f} MB; "
+            f"median of {args.runs} runs"
+        )
+        print(f"{'command':<22} {'seconds':>8} {'x json.load':>12}")
+        baseline = results["json.load (baseline)"]
+        for label, seconds in results.items():
+            print(f"{label:<22} {seconds:>8.3f} {seconds / baseline:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Option sets shared by several commands, as decorators (sqlite-utils' `output_options` style)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from statsig_sources.manifest import resolve_manifest_path
+from statsig_sources.project import DEFAULT_STATSIG_ROLES, DEFAULT_STATSIG_SCHEMA, Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _apply(function: F, options: list[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def manifest_options(function: F) -> F:
+    """`--project-dir`, `--target-path` and `--manifest`, read as dbt reads them."""
+    return _apply(
+        function,
+        [
+            click.option(
+                "--project-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("."),
+                show_default=True,
+                help="The dbt project's directory.",
+            ),
+            click.option(
+                "--target-path",
+                default="target",
+                show_default=True,
+                help="dbt's target path, relative to --project-dir.",
+            ),
+            click.option(
+                "--manifest",
+                "manifest_path_option",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="An explicit manifest.json (default: <project-dir>/<target-path>/manifest.json).",
+            ),
+        ],
+    )
+
+
+def governance_options(function: F) -> F:
+    """The governed schema, Statsig's role(s) and custom unit types: the dbt package's var defaults."""
+    return _apply(
+        function,
+        [
+            click.option(
+                "--statsig-schema",
+                default=DEFAULT_STATSIG_SCHEMA,
+                show_default=True,
+                help="The governed schema (var statsig_schema).",
+            ),
+            click.option(
+                "--statsig-role",
+                "statsig_roles",
+                multiple=True,
+                default=DEFAULT_STATSIG_ROLES,
+                show_default=True,
+                help="A role Statsig reads with (var statsig_reader_roles); repeat for several.",
+            ),
+            click.option(
+                "--custom-unit-type",
+                "custom_unit_types",
+                multiple=True,
+                help="A custom Statsig unit type (var statsig_custom_unit_types); repeat for several.",
+            ),
+        ],
+    )
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Report format; json prints nothing but JSON.",
+    )(function)
+
+
+def manifest_path(project_dir: Path, target_path: str, manifest: Path | None) -> Path:
+    return resolve_manifest_path(project_dir, target_path, manifest)
+
+
+def settings(
+    statsig_schema: str, statsig_roles: tuple[str, ...], custom_unit_types: tuple[str, ...]
+) -> Settings:
+    return Settings(
+        statsig_schema=statsig_schema,
+        statsig_roles=tuple(statsig_roles),
+        custom_unit_types=tuple(custom_unit_types),
+    )

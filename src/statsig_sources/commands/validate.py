@@ -1,0 +1,57 @@
+"""`statsig-sources validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from statsig_sources.commands._options import (
+    format_option,
+    governance_options,
+    manifest_options,
+    manifest_path,
+    settings,
+)
+
+
+@click.command()
+@manifest_options
+@governance_options
+@format_option
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    project_dir: Path,
+    target_path: str,
+    manifest_path_option: Path | None,
+    statsig_schema: str,
+    statsig_roles: tuple[str, ...],
+    custom_unit_types: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Check every metric source in dbt's manifest and prove governance statically.
+
+    Reads the manifest (and catalog.json beside it, when present), checks every model that declares
+    `meta.statsig` against every rule in docs/rules.md, and lists every problem. Exits 1 when any
+    rule finds an error, 0 when there are none (warnings alone do not fail).
+
+    Example:
+
+    \b
+        dbt compile && statsig-sources validate --project-dir . --custom-unit-type companyID
+    """
+
+    # Imported here so that `statsig-sources --help` does not load sqlglot.
+    from statsig_sources.project import load_project
+    from statsig_sources.report import validate_report
+    from statsig_sources.rules import errors
+    from statsig_sources.rules import validate as run_rules
+
+    project = load_project(
+        manifest_path(project_dir, target_path, manifest_path_option),
+        settings(statsig_schema, statsig_roles, custom_unit_types),
+    )
+    violations = run_rules(project)
+    click.echo(validate_report(fmt, len(project.sources), violations))
+    ctx.exit(1 if errors(violations) else 0)

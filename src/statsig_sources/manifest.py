@@ -1,0 +1,258 @@
+"""A narrow, tolerant reader of dbt's manifest.json (and catalog.json beside it).
+
+Only the fields this tool uses are read; unknown keys are ignored. The file is decoded once with
+`json.load`; full objects are built only for metric sources (nodes carrying `meta.statsig`), and every
+other node contributes one small `Relation`.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from statsig_sources.errors import ManifestError
+from statsig_sources.relations import TableRef
+
+# dbt 1.6 writes v10, 1.7 v11, 1.8 to 1.12 v12.
+SUPPORTED_SCHEMA_VERSIONS = ("v10", "v11", "v12")
+_SCHEMA_URL = "https://schemas.getdbt.com/dbt/manifest/"
+RELATION_RESOURCE_TYPES = frozenset({"model", "seed", "snapshot", "source"})
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A relation dbt manages: a node or source that exists in the warehouse."""
+
+    unique_id: str
+    resource_type: str
+    ref: TableRef
+    original_file_path: str
+
+
+@dataclass(frozen=True)
+class SourceModel:
+    """A dbt node whose config carries `meta.statsig`, with the fields the rules read."""
+
+    unique_id: str
+    name: str
+    resource_type: str
+    original_file_path: str
+    patch_path: str | None
+    relation: TableRef
+    relation_name: str | None
+    materialized: str | None
+    config_schema: str | None
+    grants: Mapping[str, tuple[str, ...]]
+    contract_enforced: bool
+    description: str
+    compiled_code: str | None
+    depends_on: tuple[str, ...]
+    columns: tuple[str, ...]
+    declaration: Any  # the raw `meta.statsig` value, checked by the declaration rule
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The model's SQL file and, when known, the YAML file that documents it."""
+        patch = self.patch_path.split("://", 1)[-1] if self.patch_path else None
+        return (self.original_file_path, patch) if patch else (self.original_file_path,)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    schema_version: str
+    adapter_type: str
+    project_name: str
+    sources: tuple[SourceModel, ...]
+    relations: Mapping[str, Relation]  # unique_id -> relation, for nodes and dbt sources
+    catalog: Mapping[str, Mapping[str, str]] | None  # unique_id -> column name -> type
+
+
+def resolve_manifest_path(project_dir: Path, target_path: str, manifest: Path | None) -> Path:
+    """`--manifest` when given, else `<project-dir>/<target-path>/manifest.json`, as dbt lays it out."""
+    path = manifest if manifest is not None else project_dir / target_path / "manifest.json"
+    if not path.is_file():
+        raise ManifestError(
+            f"no dbt manifest at {path}: run `dbt parse` (or `dbt compile`) first, or point --manifest at one"
+        )
+    return path
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector.
+
+    Decoding a manifest creates millions of containers and no reference cycles; left running, the
+    collector walks them over and over, and reading a large manifest takes about twice as long.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with _collector_paused(), path.open("rb") as handle:
+            data = json.load(handle)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ManifestError(f"cannot read {what} {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
+    return data
+
+
+def schema_version(data: Mapping[str, Any], path: Path) -> str:
+    metadata = data.get("metadata")
+    url = metadata.get("dbt_schema_version") if isinstance(metadata, dict) else None
+    if not isinstance(url, str) or not url.startswith(_SCHEMA_URL):
+        raise ManifestError(f"{path} is not a dbt manifest: metadata.dbt_schema_version is missing")
+    version = url[len(_SCHEMA_URL) :].removesuffix(".json")
+    if version not in SUPPORTED_SCHEMA_VERSIONS:
+        raise ManifestError(
+            f"{path} is a dbt manifest {version}, which this tool does not read "
+            f"(supported: {', '.join(SUPPORTED_SCHEMA_VERSIONS)}; regenerate it with dbt 1.6 or later)"
+        )
+    return version
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read `path` and, when present, `catalog.json` beside it."""
+    with _collector_paused():
+        return _load_manifest(path)
+
+
+def _load_manifest(path: Path) -> Manifest:
+    data = _read_json(path, "manifest")
+    version = schema_version(data, path)
+    metadata = data["metadata"]
+    nodes = data.get("nodes")
+    sources = data.get("sources")
+    if not isinstance(nodes, dict) or not isinstance(sources, dict):
+        raise ManifestError(f"{path} is not a dbt manifest: it has no `nodes` or `sources` map")
+    catalog_path = path.parent / "catalog.json"
+    return Manifest(
+        schema_version=version,
+        adapter_type=str(metadata.get("adapter_type") or ""),
+        project_name=str(metadata.get("project_name") or ""),
+        sources=tuple(_source_models(nodes)),
+        relations=_relations(nodes, sources),
+        catalog=load_catalog(catalog_path) if catalog_path.is_file() else None,
+    )
+
+
+def statsig_meta(node: Mapping[str, Any]) -> Any:
+    """`config.meta.statsig` (dbt >= 1.10), else the older top-level `meta.statsig`; None when absent."""
+    for holder in (node.get("config"), node):
+        meta = holder.get("meta") if isinstance(holder, dict) else None
+        if isinstance(meta, dict) and "statsig" in meta:
+            return meta["statsig"]
+    return None
+
+
+def _enabled(node: Mapping[str, Any]) -> bool:
+    config = node.get("config")
+    return not (isinstance(config, dict) and config.get("enabled") is False)
+
+
+def _source_models(nodes: Mapping[str, Any]) -> list[SourceModel]:
+    found = []
+    for node in nodes.values():
+        if isinstance(node, dict) and _enabled(node):
+            declaration = statsig_meta(node)
+            if declaration is not None:
+                found.append(_source_model(node, declaration))
+    return found
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _source_model(node: Mapping[str, Any], declaration: Any) -> SourceModel:
+    raw_config = node.get("config")
+    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
+    description = node.get("description")
+    contract = config.get("contract")
+    depends_on = node.get("depends_on")
+    dependency_ids = depends_on.get("nodes") if isinstance(depends_on, dict) else None
+    columns = node.get("columns")
+    return SourceModel(
+        unique_id=str(node.get("unique_id", "")),
+        name=str(node.get("name", "")),
+        resource_type=str(node.get("resource_type", "")),
+        original_file_path=str(node.get("original_file_path", "")),
+        patch_path=_text(node.get("patch_path")),
+        relation=_relation_ref(node, "alias"),
+        relation_name=_text(node.get("relation_name")),
+        materialized=_text(config.get("materialized")),
+        config_schema=_text(config.get("schema")),
+        grants=_grants(config.get("grants")),
+        contract_enforced=isinstance(contract, dict) and contract.get("enforced") is True,
+        description=description if isinstance(description, str) else "",
+        compiled_code=_text(node.get("compiled_code")),
+        depends_on=tuple(str(n) for n in dependency_ids) if isinstance(dependency_ids, list) else (),
+        columns=tuple(str(name) for name in columns) if isinstance(columns, dict) else (),
+        declaration=declaration,
+    )
+
+
+def _grants(value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        return {}
+    grants = {}
+    for privilege, grantees in value.items():
+        if isinstance(grantees, str):
+            grantees = [grantees]
+        if isinstance(grantees, list):
+            grants[str(privilege).lower()] = tuple(str(grantee) for grantee in grantees)
+    return grants
+
+
+def _relation_ref(node: Mapping[str, Any], name_key: str) -> TableRef:
+    name = _text(node.get(name_key)) or str(node.get("name", ""))
+    return TableRef(_text(node.get("database")), _text(node.get("schema")), name)
+
+
+def _relations(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str, Relation]:
+    relations: dict[str, Relation] = {}
+    for mapping, name_key in ((nodes, "alias"), (sources, "identifier")):
+        for unique_id, node in mapping.items():
+            if not isinstance(node, dict) or node.get("resource_type") not in RELATION_RESOURCE_TYPES:
+                continue
+            config = node.get("config")
+            if not _enabled(node) or (isinstance(config, dict) and config.get("materialized") == "ephemeral"):
+                continue
+            relations[unique_id] = Relation(
+                unique_id,
+                str(node["resource_type"]),
+                _relation_ref(node, name_key),
+                str(node.get("original_file_path", "")),
+            )
+    return relations
+
+
+def load_catalog(path: Path) -> dict[str, dict[str, str]]:
+    """catalog.json's column names and types per node and source (written by `dbt docs generate`)."""
+    data = _read_json(path, "catalog")
+    columns: dict[str, dict[str, str]] = {}
+    for section in ("nodes", "sources"):
+        entries = data.get(section)
+        if not isinstance(entries, dict):
+            raise ManifestError(f"{path} is not a dbt catalog: it has no `{section}` map")
+        for unique_id, entry in entries.items():
+            found = entry.get("columns") if isinstance(entry, dict) else None
+            if isinstance(found, dict):
+                columns[unique_id] = {
+                    str(c.get("name", key)): str(c.get("type", ""))
+                    for key, c in found.items()
+                    if isinstance(c, dict)
+                }
+    return columns

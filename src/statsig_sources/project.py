@@ -1,0 +1,93 @@
+"""The validated project: the manifest's metric sources, their declarations and the settings to check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from statsig_sources.declaration import Declaration, parse_declaration
+from statsig_sources.manifest import Manifest, SourceModel, load_manifest
+
+if TYPE_CHECKING:
+    from statsig_sources.sql import SqlResult
+
+DEFAULT_STATSIG_SCHEMA = "statsig_staging"
+DEFAULT_STATSIG_ROLES = ("statsig_reader",)
+DEFAULT_OWNERSHIP_TAG = "managed-by:statsig-sources"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the CLI's options set; the defaults are the dbt package's var defaults."""
+
+    statsig_schema: str = DEFAULT_STATSIG_SCHEMA
+    statsig_roles: tuple[str, ...] = DEFAULT_STATSIG_ROLES
+    custom_unit_types: tuple[str, ...] = ()
+    ownership_tag: str = DEFAULT_OWNERSHIP_TAG
+
+
+@dataclass(frozen=True)
+class MetricSource:
+    """A metric source model and its parsed declaration (None when the declaration is invalid)."""
+
+    model: SourceModel
+    declaration: Declaration | None
+    declaration_problems: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The Statsig source name: `source_name`, else the model's name."""
+        if self.declaration is not None and self.declaration.source_name:
+            return self.declaration.source_name
+        return self.model.name
+
+
+@dataclass(frozen=True)
+class Project:
+    manifest: Manifest
+    settings: Settings
+    sources: tuple[MetricSource, ...] = field(default=())
+
+    @cached_property
+    def sql_reads(self) -> Mapping[tuple[str, str], SqlResult]:
+        """(node id, what) -> relations read or `SqlParseError`, for every piece of SQL, read once."""
+        from statsig_sources.rules.sql_reads import read_project_sql  # loads sqlglot only when used
+
+        return read_project_sql(self)
+
+
+def build_project(manifest: Manifest, settings: Settings) -> Project:
+    sources = []
+    for model in manifest.sources:
+        declaration, problems = parse_declaration(model.declaration)
+        sources.append(MetricSource(model, declaration, tuple(problems)))
+    ordered = sorted(sources, key=lambda source: source.model.unique_id)
+    return Project(manifest, settings, tuple(ordered))
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One problem found by a rule. `severity` is `error` (fails validation) or `warning`."""
+
+    node_id: str  # empty for a project-wide finding
+    rule: str
+    message: str
+    severity: str = "error"
+    files: tuple[str, ...] = ()
+
+
+def violation(rule: str, source: MetricSource, message: str, severity: str = "error") -> Violation:
+    return Violation(source.model.unique_id, rule, message, severity, source.model.files)
+
+
+def declared_sources(project: Project) -> list[tuple[MetricSource, Declaration]]:
+    """The sources whose declaration parsed, with it."""
+    return [(source, source.declaration) for source in project.sources if source.declaration is not None]
+
+
+def load_project(manifest_path: Path, settings: Settings) -> Project:
+    """Read the manifest (and catalog.json beside it) and parse every source's declaration."""
+    return build_project(load_manifest(manifest_path), settings)

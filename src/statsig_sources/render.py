@@ -1,0 +1,115 @@
+"""Rendering payloads to metric_sources/<name>.yml: deterministic text, atomic writes, a check mode."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from statsig_sources.errors import InputError
+from statsig_sources.payloads import SourcePayload
+
+SUFFIX = ".yml"
+HEADER = "# Rendered by `statsig-sources render` from dbt's manifest. Do not edit: change the dbt model.\n"
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def make_dumper(base: type[yaml.SafeDumper]) -> type[yaml.SafeDumper]:
+    """A stable dumper: multi-line strings as literal blocks, no aliases (no line folding: see width)."""
+
+    class Dumper(base):  # type: ignore[valid-type,misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    Dumper.add_representer(str, _represent_str)
+    return Dumper
+
+
+# libyaml's emitter when PyYAML was built with it (about ten times faster); the pure-Python emitter
+# writes the same bytes for these payloads, which tests/python/test_payloads.py checks.
+PURE_DUMPER = make_dumper(yaml.SafeDumper)
+DUMPER = make_dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+
+
+def render_text(payload: SourcePayload, dumper: type[yaml.SafeDumper] | None = None) -> str:
+    """The file's bytes-to-be: a header line, then the payload's fields in their fixed order."""
+    body = yaml.dump(
+        payload.body,
+        Dumper=dumper or DUMPER,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,
+    )
+    return HEADER + body
+
+
+def render_files(payloads: list[SourcePayload]) -> dict[str, str]:
+    """File name -> text, one file per source."""
+    return {payload.name + SUFFIX: render_text(payload) for payload in payloads}
+
+
+@dataclass(frozen=True)
+class RenderDiff:
+    """How the output directory differs from what `render` would write."""
+
+    missing: tuple[str, ...]
+    stale: tuple[str, ...]
+    orphaned: tuple[str, ...]  # files render wrote for sources no longer in dbt
+    unchanged: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def diff_output(output_dir: Path, files: dict[str, str]) -> RenderDiff:
+    existing = {path.name for path in output_dir.glob("*" + SUFFIX)} if output_dir.is_dir() else set()
+    missing, stale, unchanged = [], [], []
+    for name, text in sorted(files.items()):
+        if name not in existing:
+            missing.append(name)
+        elif (output_dir / name).read_bytes() != text.encode("utf-8"):
+            stale.append(name)
+        else:
+            unchanged.append(name)
+    orphaned = sorted(name for name in existing - set(files) if _rendered_by_us(output_dir / name))
+    return RenderDiff(tuple(missing), tuple(stale), tuple(orphaned), tuple(unchanged))
+
+
+def _rendered_by_us(path: Path) -> bool:
+    """Only files that carry our header are ours to call orphaned (and to remove)."""
+    with path.open("rb") as handle:
+        return handle.readline() == HEADER.encode("utf-8")
+
+
+def write_output(output_dir: Path, files: dict[str, str], diff: RenderDiff) -> None:
+    """Write missing and stale files and remove orphaned ones.
+
+    Every new file is first written to a temporary file in the output directory; only when all of
+    them are written are they renamed into place, so a failure leaves no half-written file.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        for name in (*diff.missing, *diff.stale):
+            handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=output_dir)
+            staged.append((name, Path(temp_name)))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(files[name])
+        for name, temp in staged:
+            os.replace(temp, output_dir / name)
+        for name in diff.orphaned:
+            (output_dir / name).unlink()
+    except OSError as error:
+        for _, temp in staged:
+            temp.unlink(missing_ok=True)
+        raise InputError(f"cannot write to {output_dir}: {error}") from None

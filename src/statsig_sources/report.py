@@ -1,0 +1,151 @@
+"""Reports for the terminal, for machines (JSON) and for pull requests (Markdown). Pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from statsig_sources.project import Violation
+from statsig_sources.render import RenderDiff
+
+FORMATS = ("text", "json", "markdown")
+
+
+def violation_dict(violation: Violation) -> dict[str, Any]:
+    return {
+        "severity": violation.severity,
+        "rule": violation.rule,
+        "node_id": violation.node_id or None,
+        "files": list(violation.files),
+        "message": violation.message,
+    }
+
+
+def summary(sources: int, violations: Sequence[Violation]) -> str:
+    n_errors = sum(1 for violation in violations if violation.severity == "error")
+    n_warnings = len(violations) - n_errors
+    counts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((n_errors, "error"), (n_warnings, "warning"))
+        if n
+    ]
+    noun = "metric source" if sources == 1 else "metric sources"
+    return f"{sources} {noun} checked: {', '.join(counts) if counts else 'no problems'}."
+
+
+def violation_line(violation: Violation) -> str:
+    where = ""
+    if violation.node_id:
+        files = f" ({', '.join(violation.files)})" if violation.files else ""
+        where = f" {violation.node_id}{files}:"
+    return f"{violation.severity}: [{violation.rule}]{where} {violation.message}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def violation_table(violations: Sequence[Violation]) -> list[str]:
+    if not violations:
+        return []
+    lines = ["| severity | rule | model | files | message |", "|---|---|---|---|---|"]
+    for violation in violations:
+        cells = (
+            violation.severity,
+            violation.rule,
+            f"`{violation.node_id}`" if violation.node_id else "",
+            ", ".join(f"`{path}`" for path in violation.files),
+            violation.message,
+        )
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return ["", *lines]
+
+
+def validate_report(fmt: str, sources: int, violations: Sequence[Violation]) -> str:
+    ok = not any(violation.severity == "error" for violation in violations)
+    if fmt == "json":
+        return to_json(
+            {
+                "command": "validate",
+                "ok": ok,
+                "sources": sources,
+                "violations": [violation_dict(violation) for violation in violations],
+            }
+        )
+    if fmt == "markdown":
+        lines = [
+            "## statsig-sources validate",
+            "",
+            summary(sources, violations),
+            *violation_table(violations),
+        ]
+        return "\n".join(lines)
+    return "\n".join([*(violation_line(violation) for violation in violations), summary(sources, violations)])
+
+
+def render_report(
+    fmt: str, *, check: bool, output_dir: str, diff: RenderDiff, violations: Sequence[Violation]
+) -> str:
+    """What render did (or, with --check, what is out of date)."""
+    ok = diff.clean or not check
+    if fmt == "json":
+        return to_json(
+            {
+                "command": "render",
+                "check": check,
+                "ok": ok,
+                "output_dir": output_dir,
+                "missing": list(diff.missing),
+                "stale": list(diff.stale),
+                "orphaned": list(diff.orphaned),
+                "unchanged": list(diff.unchanged),
+                "violations": [violation_dict(violation) for violation in violations],
+            }
+        )
+    lines = [f"{kind}: {output_dir}/{name}" for kind, names in _changes(check, diff) for name in names]
+    if fmt == "markdown":
+        changes = [f"- {line}" for line in lines]
+        summary_line = _render_summary(check, output_dir, diff)
+        lines = ["## statsig-sources render", "", summary_line, *([""] + changes if changes else [])]
+        lines += violation_table(violations)
+    else:
+        lines = [*(violation_line(violation) for violation in violations), *lines]
+        lines.append(_render_summary(check, output_dir, diff))
+    return "\n".join(lines)
+
+
+def _changes(check: bool, diff: RenderDiff) -> list[tuple[str, tuple[str, ...]]]:
+    if check:
+        return [("missing", diff.missing), ("stale", diff.stale), ("orphaned", diff.orphaned)]
+    return [("wrote", diff.missing + diff.stale), ("removed", diff.orphaned)]
+
+
+def _render_summary(check: bool, output_dir: str, diff: RenderDiff) -> str:
+    total = len(diff.missing) + len(diff.stale) + len(diff.unchanged)
+    if check and not diff.clean:
+        return f"{output_dir}/ is out of date: run `statsig-sources render` and commit the result."
+    if check:
+        return f"{output_dir}/ is up to date ({total} file{'' if total == 1 else 's'})."
+    changed = len(diff.missing) + len(diff.stale)
+    return f"{output_dir}/: {changed} written, {len(diff.orphaned)} removed, {len(diff.unchanged)} unchanged."
+
+
+def refused_report(fmt: str, sources: int, violations: Sequence[Violation]) -> str:
+    """Render refuses invalid sources: the problems, and that nothing was written."""
+    if fmt == "json":
+        return to_json(
+            {
+                "command": "render",
+                "ok": False,
+                "refused": True,
+                "sources": sources,
+                "violations": [violation_dict(violation) for violation in violations],
+            }
+        )
+    text = validate_report(fmt, sources, violations)
+    return text + "\n" + ("\n" if fmt == "markdown" else "") + "render refused: nothing was written."
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=False)

@@ -1,0 +1,58 @@
+"""The validation rules. Each is `check_x(project) -> list[Violation]`; an empty list is a pass.
+
+Every rule is registered in `RULES`, documented in docs/rules.md and proven by an invalid fixture in
+tests/fixtures/manifests/invalid/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from statsig_sources.project import Project, Violation
+from statsig_sources.rules.declaration_rules import (
+    check_declaration,
+    check_declared_columns,
+    check_duplicate_source_names,
+    check_source_name,
+    check_unit_types,
+)
+from statsig_sources.rules.governance import (
+    check_governed_schema,
+    check_grants,
+    check_materialization,
+    check_single_schema,
+    check_undeclared_in_governed_schema,
+)
+from statsig_sources.rules.sql_rules import check_lineage, check_user_sql
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Callable[[Project], list[Violation]]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("declaration", check_declaration),
+    Rule("unit_types", check_unit_types),
+    Rule("source_name", check_source_name),
+    Rule("duplicate_source_names", check_duplicate_source_names),
+    Rule("declared_columns", check_declared_columns),
+    Rule("governed_schema", check_governed_schema),
+    Rule("single_schema", check_single_schema),
+    Rule("materialization", check_materialization),
+    Rule("grants", check_grants),
+    Rule("undeclared_in_governed_schema", check_undeclared_in_governed_schema),
+    Rule("user_sql", check_user_sql),
+    Rule("lineage", check_lineage),
+)
+
+
+def validate(project: Project) -> list[Violation]:
+    """Every violation of every rule, errors and warnings, in a stable order."""
+    return sorted(violation for rule in RULES for violation in rule.check(project))
+
+
+def errors(violations: list[Violation]) -> list[Violation]:
+    return [violation for violation in violations if violation.severity == "error"]

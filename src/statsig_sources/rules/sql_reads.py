@@ -1,0 +1,43 @@
+"""Every piece of SQL in a project, read once (in parallel when there is much of it) for the SQL rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from statsig_sources.project import MetricSource, Project
+from statsig_sources.sql import SqlResult, dialect_for, read_many
+
+COMPILED = "compiled SQL"
+
+
+def user_sql(source: MetricSource) -> Iterable[tuple[str, str, bool]]:
+    """(what, sql, is_query) for every piece of SQL the user wrote into the declaration.
+
+    Filters and formulas are expressions over the governed relation's columns: any relation they
+    read (through a subquery) is reported.
+    """
+    declaration = source.declaration
+    if declaration is None:
+        return
+    if declaration.sql:
+        yield "sql override", declaration.sql, True
+    if declaration.filter:
+        yield "filter", declaration.filter, False
+    for key, formula in declaration.custom_fields:
+        yield f"custom field `{key}`", formula, False
+
+
+def read_project_sql(project: Project) -> Mapping[tuple[str, str], SqlResult]:
+    """(node id, what) -> the relations that SQL reads, or why it does not parse."""
+    keys: list[tuple[str, str]] = []
+    jobs: list[tuple[str, bool]] = []
+    for source in project.sources:
+        if source.model.compiled_code is not None:
+            keys.append((source.model.unique_id, COMPILED))
+            jobs.append((source.model.compiled_code, True))
+        for what, sql, is_query in user_sql(source):
+            keys.append((source.model.unique_id, what))
+            jobs.append((sql, is_query))
+    if not jobs:
+        return {}
+    return dict(zip(keys, read_many(jobs, dialect_for(project.manifest.adapter_type)), strict=True))

@@ -1,0 +1,100 @@
+"""Rules that read SQL with sqlglot: what user-written SQL and the governed views' compiled SQL read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from statsig_sources.errors import SqlParseError
+from statsig_sources.manifest import Relation
+from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
+from statsig_sources.relations import TableRef
+from statsig_sources.rules.sql_reads import COMPILED, user_sql
+from statsig_sources.sql import SqlResult, dialect_for
+
+
+def _foreign_tables(what: str, tables: frozenset[TableRef], governed: TableRef) -> list[str]:
+    problems = []
+    for table in sorted(tables, key=str):
+        if what == "sql override" and table.schema and table.matches(governed):
+            continue
+        if what == "sql override" and table.schema is None and table.matches(governed):
+            problems.append(f"its {what} reads `{table}` without a schema; qualify it as `{governed}`")
+            continue
+        problems.append(f"its {what} reads `{table}`; it may read only the governed relation `{governed}`")
+    return problems
+
+
+def check_user_sql(project: Project) -> list[Violation]:
+    """A SQL override, filter or custom field formula that reads anything but the governed relation."""
+    sources = declared_sources(project)
+    if not sources:
+        return []
+    dialect = dialect_for(project.manifest.adapter_type)
+    found = []
+    for source, _ in sources:
+        for what, _sql, _is_query in user_sql(source):
+            tables = project.sql_reads[(source.model.unique_id, what)]
+            if isinstance(tables, SqlParseError):
+                found.append(
+                    violation("user_sql", source, f"its {what} does not parse as {dialect}: {tables}")
+                )
+                continue
+            for problem in _foreign_tables(what, tables, source.model.relation):
+                found.append(violation("user_sql", source, problem))
+    return found
+
+
+def _index(relations: Iterable[Relation]) -> dict[str, list[Relation]]:
+    by_name: dict[str, list[Relation]] = defaultdict(list)
+    for relation in relations:
+        by_name[relation.ref.key()[2]].append(relation)
+    return by_name
+
+
+def check_lineage(project: Project) -> list[Violation]:
+    """Compiled SQL of a source that reads a relation dbt does not manage, or one it does not ref()."""
+    if not project.sources:
+        return []
+    dialect = dialect_for(project.manifest.adapter_type)
+    managed = _index(project.manifest.relations.values())
+    uncompiled = [source for source in project.sources if source.model.compiled_code is None]
+    found = (
+        [
+            Violation(
+                "",
+                "lineage",
+                f"{len(uncompiled)} metric source(s) have no compiled SQL in the manifest (written by `dbt "
+                "parse`): run `dbt compile` so validate can prove what they read",
+                "warning",
+            )
+        ]
+        if uncompiled
+        else []
+    )
+    for source in project.sources:
+        if source.model.compiled_code is not None:
+            found += _lineage(source, project.sql_reads[(source.model.unique_id, COMPILED)], dialect, managed)
+    return found
+
+
+def _lineage(
+    source: MetricSource, tables: SqlResult, dialect: str, managed: dict[str, list[Relation]]
+) -> list[Violation]:
+    if isinstance(tables, SqlParseError):
+        return [violation("lineage", source, f"its compiled SQL does not parse as {dialect}: {tables}")]
+    allowed = set(source.model.depends_on) | {source.model.unique_id}
+    found = []
+    for table in sorted(tables, key=str):
+        matches = [relation for relation in managed.get(table.key()[2], ()) if table.matches(relation.ref)]
+        if any(relation.unique_id in allowed for relation in matches):
+            continue
+        if matches:
+            message = f"reads `{table}` without ref() or source(), so dbt's lineage does not show it"
+        else:
+            message = (
+                f"reads `{table}`, which dbt does not manage (a hard-coded name escapes lineage); "
+                "declare it as a dbt source and use source()"
+            )
+        found.append(violation("lineage", source, message))
+    return found

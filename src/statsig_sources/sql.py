@@ -1,0 +1,131 @@
+"""SQL reading: which relations a statement reads, found with sqlglot's scope walk (never regexes)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import NoReturn
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
+from sqlglot.optimizer.scope import traverse_scope
+
+from statsig_sources.errors import SqlParseError
+from statsig_sources.relations import TableRef
+
+# dbt adapter type -> sqlglot dialect
+DIALECTS: dict[str, str] = {
+    "duckdb": "duckdb",
+    "postgres": "postgres",
+    "spark": "spark",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "redshift": "redshift",
+    "trino": "trino",
+}
+
+# Statsig's date macros (`{statsig_start_date}`, `{statsig_end_date}`, ...) are substituted before
+# parsing. `1970-01-01` parses both bare (as arithmetic) and inside quotes (as a string), so a macro
+# is replaced by something valid wherever a date may stand. This is template substitution, not SQL
+# parsing: the SQL itself is only ever read by sqlglot.
+_STATSIG_MACRO = re.compile(r"\{statsig_[a-z_]+\}")
+
+
+def dialect_for(adapter_type: str) -> str:
+    """The sqlglot dialect for a dbt adapter, or an error naming the supported ones."""
+    try:
+        return DIALECTS[adapter_type]
+    except KeyError:
+        supported = ", ".join(sorted(DIALECTS))
+        raise SqlParseError(
+            f"adapter '{adapter_type}' is not supported for SQL checks (supported: {supported})"
+        ) from None
+
+
+def substitute_statsig_macros(sql: str) -> str:
+    return _STATSIG_MACRO.sub("1970-01-01", sql)
+
+
+def _raise_parse_error(error: ParseError) -> NoReturn:
+    first = error.errors[0] if error.errors else {}
+    if "line" in first and "col" in first:
+        raise SqlParseError(
+            f"line {first['line']}, column {first['col']}: {first.get('description', error)}"
+        ) from None
+    raise SqlParseError(str(error)) from None
+
+
+def parse_query(sql: str, dialect: str) -> exp.Query:
+    """Parse one query statement, raising `SqlParseError` with line and column on failure."""
+    try:
+        statements = sqlglot.parse(sql, read=dialect, error_level=ErrorLevel.RAISE)
+    except ParseError as error:
+        _raise_parse_error(error)
+    except TokenError as error:
+        raise SqlParseError(f"cannot tokenize: {error}") from None
+    queries = [statement for statement in statements if statement is not None]
+    if len(queries) != 1 or not isinstance(queries[0], exp.Query):
+        raise SqlParseError("expected exactly one select statement")
+    return queries[0]
+
+
+def _tables(query: exp.Query) -> frozenset[TableRef]:
+    found: set[TableRef] = set()
+    for scope in traverse_scope(query):
+        for source in scope.sources.values():
+            if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+                found.add(TableRef(source.catalog or None, source.db or None, source.name))
+    return frozenset(found)
+
+
+def tables_read(sql: str, dialect: str) -> frozenset[TableRef]:
+    """Every relation the query `sql` reads. CTE names and table functions are not relations."""
+    return _tables(parse_query(substitute_statsig_macros(sql), dialect))
+
+
+def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
+    """Every relation a SQL expression (a filter, a formula) reads, through subqueries.
+
+    The expression is parsed on its own, so positions in errors are positions in `sql`, and then
+    placed in a `select` so the scope walk sees its subqueries.
+    """
+    try:
+        condition = sqlglot.parse_one(
+            substitute_statsig_macros(sql), read=dialect, into=exp.Condition, error_level=ErrorLevel.RAISE
+        )
+    except ParseError as error:
+        _raise_parse_error(error)
+    except TokenError as error:
+        raise SqlParseError(f"cannot tokenize: {error}") from None
+    return _tables(exp.select(condition))
+
+
+SqlResult = frozenset[TableRef] | SqlParseError
+
+
+def _read(job: tuple[str, bool], dialect: str) -> SqlResult:
+    sql, is_query = job
+    try:
+        return tables_read(sql, dialect) if is_query else tables_read_by_expression(sql, dialect)
+    except SqlParseError as error:
+        return error
+
+
+def read_many(jobs: Sequence[tuple[str, bool]], dialect: str) -> list[SqlResult]:
+    """The relations each `(sql, is_query)` job reads, or its `SqlParseError`, in order."""
+    return [_read(job, dialect) for job in jobs]
+
+
+@cache
+def _quotes(dialect: str) -> tuple[str, str]:
+    quoted = exp.to_identifier("x", quoted=True).sql(dialect=dialect)
+    return quoted[0], quoted[-1]
+
+
+def quote_identifier(name: str, dialect: str) -> str:
+    """`name` quoted the way `dialect` quotes identifiers (a closing quote inside is doubled)."""
+    start, end = _quotes(dialect)
+    return start + name.replace(end, end + end) + end

@@ -1,0 +1,97 @@
+"""Payloads and rendered files: Statsig's field names, deterministic bytes, valid against the OpenAPI."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FIXTURES, VALID
+from fake_statsig import schemas
+
+from statsig_sources.manifest import load_manifest
+from statsig_sources.payloads import build_payloads
+from statsig_sources.project import Settings, build_project, load_project
+from statsig_sources.render import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
+
+SETTINGS = Settings(custom_unit_types=("companyID",))
+
+
+def _payloads(path: Path) -> list[dict[str, Any]]:
+    return [payload.body for payload in build_payloads(load_project(path, SETTINGS))]
+
+
+def test_query_source_selects_exactly_the_canonical_columns() -> None:
+    assert _payloads(FIXTURES / "valid" / "postgres_production.json") == [
+        {
+            "name": "statsig_purchases",
+            "description": "Purchases, net of refunds.",
+            "tags": ["managed-by:statsig-sources", "revenue"],
+            "owner": {"ownerEmail": "growth-analytics@example.com"},
+            "sourceType": "query",
+            "sql": 'select\n  "user_id",\n  "stable_id",\n  "timestamp",\n  "value",\n  "item_count",\n'
+            '  "country"\nfrom "analytics"."statsig_staging"."statsig_purchases"\n',
+            "timestampColumn": "timestamp",
+            "timestampAsDay": False,
+            "idTypeMapping": [
+                {"statsigUnitID": "userID", "column": "user_id"},
+                {"statsigUnitID": "stableID", "column": "stable_id"},
+            ],
+            "isReadOnly": True,
+        }
+    ]
+
+
+def test_table_source_names_the_relation_and_sends_empty_sql() -> None:
+    [body] = _payloads(FIXTURES / "valid" / "table_source.json")
+    assert (body["name"], body["sourceType"], body["sql"], body["tableName"]) == (
+        "Purchases table",
+        "table",
+        "",
+        "analytics.statsig_staging.statsig_purchases",
+    )
+
+
+def test_user_sql_override_and_custom_fields_are_passed_through() -> None:
+    [body] = _payloads(FIXTURES / "valid" / "custom_unit_type_with_user_sql.json")
+    assert body["sql"].endswith("where timestamp >= {statsig_start_date}\n")
+    assert body["customFieldMapping"] == [{"key": "value_cents", "formula": "value * 100"}]
+    assert body["timestampAsDay"] is True
+    assert body["idTypeMapping"] == [{"statsigUnitID": "companyID", "column": "company_id"}]
+
+
+def test_snowflake_names_are_upper_case() -> None:
+    manifest = load_manifest(FIXTURES / "valid" / "table_source.json")
+    project = build_project(replace(manifest, adapter_type="snowflake"), SETTINGS)
+    [body] = [payload.body for payload in build_payloads(project)]
+    assert body["timestampColumn"] == "TIMESTAMP"
+    assert body["idTypeMapping"][0] == {"statsigUnitID": "userID", "column": "USER_ID"}
+    assert body["tableName"] == "ANALYTICS.STATSIG_STAGING.STATSIG_PURCHASES"
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_rendered_files_are_valid_creation_payloads(path: Path) -> None:
+    # The fake Statsig's validator: MetricSourceCreationContractDto with $refs resolved, refusing
+    # unknown fields.
+    validator = schemas.validator("MetricSourceCreationContractDto")
+    for text in render_files(build_payloads(load_project(path, SETTINGS))).values():
+        validator.validate(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_rendered_files_are_byte_stable_and_round_trip(path: Path) -> None:
+    payloads = build_payloads(load_project(path, SETTINGS))
+    first, second = render_files(payloads), render_files(build_payloads(load_project(path, SETTINGS)))
+    assert first == second
+    for payload in payloads:
+        text = first[payload.name + ".yml"]
+        assert text.startswith(HEADER) and text.endswith("\n")
+        assert yaml.safe_load(text) == payload.body
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_libyaml_and_pure_python_emitters_write_the_same_bytes(path: Path) -> None:
+    for payload in build_payloads(load_project(path, SETTINGS)):
+        assert render_text(payload, DUMPER) == render_text(payload, PURE_DUMPER)

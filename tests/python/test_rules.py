@@ -1,0 +1,82 @@
+"""Every rule fires on its invalid fixture (and only it), and no valid fixture raises an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, INVALID, VALID
+
+from statsig_sources.project import Settings, load_project
+from statsig_sources.rules import RULES, validate
+
+SETTINGS = Settings(custom_unit_types=("companyID",))
+
+
+def _errors(path: Path, settings: Settings = SETTINGS) -> list[tuple[str, str]]:
+    violations = validate(load_project(path, settings))
+    return [(v.rule, v.message) for v in violations if v.severity == "error"]
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_valid_fixture_has_no_errors(path: Path) -> None:
+    assert _errors(path) == []
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
+def test_invalid_fixture_fires_exactly_its_rule(path: Path) -> None:
+    rule = path.stem.split("__")[0]
+    fired = {name for name, _ in _errors(path, Settings())}
+    assert fired == {rule}
+
+
+def test_every_registered_rule_has_an_invalid_fixture_and_a_docs_section() -> None:
+    fixture_rules = {path.stem.split("__")[0] for path in INVALID}
+    docs = (FIXTURES.parents[2] / "docs" / "rules.md").read_text()
+    for rule in RULES:
+        assert rule.name in fixture_rules
+        assert f"## `{rule.name}`" in docs
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("declaration__missing_required_key", "meta.statsig is missing required key `timestamp`"),
+        ("declaration__unknown_key", "meta.statsig has unknown key `value_column`"),
+        ("declaration__wrong_type", "meta.statsig.unit_ids must be a mapping with at least one entry"),
+        ("grants__missing_statsig_role", "does not grant select to `statsig_reader`"),
+        ("grants__other_grantee", "grants select to `analyst`, which is not a Statsig role"),
+        (
+            "user_sql__unparseable_filter",
+            "its filter does not parse as postgres: line 1, column 15: Expecting )",
+        ),
+        (
+            "lineage__hard_coded_table",
+            "reads `analytics.raw.payments_export`, which dbt does not manage (a hard-coded name escapes "
+            "lineage); declare it as a dbt source and use source()",
+        ),
+        (
+            "lineage__relation_read_without_ref",
+            "reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it",
+        ),
+    ],
+)
+def test_rule_message_names_the_problem(fixture: str, expected: str) -> None:
+    assert [message for _, message in _errors(FIXTURES / "invalid" / f"{fixture}.json")] == [expected]
+
+
+def test_unit_types_accepts_a_listed_custom_type() -> None:
+    path = FIXTURES / "invalid" / "unit_types__unlisted_custom_type.json"
+    assert _errors(path, Settings(custom_unit_types=("companyID",))) == []
+
+
+def test_grants_rule_warns_once_on_an_adapter_without_grants() -> None:
+    project = load_project(FIXTURES / "valid" / "duckdb_developer_schema.json", SETTINGS)
+    violations = validate(project)
+    assert [(v.severity, v.rule, v.node_id) for v in violations] == [("warning", "grants", "")]
+
+
+def test_governed_schema_accepts_another_role_and_schema_from_options() -> None:
+    path = FIXTURES / "valid" / "postgres_production.json"
+    settings = Settings(statsig_schema="statsig_views", statsig_roles=("statsig_reader", "statsig_ci"))
+    assert sorted(rule for rule, _ in _errors(path, settings)) == ["governed_schema", "grants"]
