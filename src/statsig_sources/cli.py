@@ -16,6 +16,7 @@ from statsig_sources.errors import StatsigSourcesError
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {
     "apply": "register:apply",
+    "audit": "audit:audit",
     "plan": "register:plan",
     "render": "render:render",
     "validate": "validate:validate",

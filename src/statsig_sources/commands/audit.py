@@ -1,0 +1,97 @@
+"""`statsig-sources audit`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from statsig_sources.commands._options import governance_options, manifest_options, manifest_path, settings
+
+
+@click.command()
+@manifest_options
+@governance_options
+@click.option("--target", help="A postgres target of the project's dbt profile to connect with.")
+@click.option(
+    "--profiles-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where profiles.yml is (default: --project-dir, then ~/.dbt).",
+)
+@click.option(
+    "--dsn",
+    envvar="STATSIG_AUDIT_DSN",
+    help="A libpq connection string or URL, instead of --target; empty uses the PG* variables.",
+)
+@click.option("--output-schema", help="Statsig's own results schema, where the role may hold full rights.")
+@click.option(
+    "--revoke", is_flag=True, help="Withdraw the role's access to undeclared relations in the schema."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def audit(
+    ctx: click.Context,
+    project_dir: Path,
+    target_path: str,
+    manifest_path_option: Path | None,
+    statsig_schema: str,
+    statsig_roles: tuple[str, ...],
+    custom_unit_types: tuple[str, ...],
+    target: str | None,
+    profiles_dir: Path | None,
+    dsn: str | None,
+    output_schema: str | None,
+    revoke: bool,
+    fmt: str,
+) -> None:
+    """Check live, in the warehouse, what the Statsig role can read and change.
+
+    Reports every privilege the role holds outside the governed schema (and Statsig's output schema),
+    every relation in the governed schema that is not a declared source, every declared source the
+    role cannot read, and any right to create or change objects there. Exits 1 on any finding.
+    PostgreSQL only; docs/audit.md gives the equivalent checks for other warehouses.
+
+    Example:
+
+    \b
+        dbt build --target prod && statsig-sources audit --target prod --output-schema statsig_results
+    """
+    from statsig_sources.audit.checks import Scope
+    from statsig_sources.audit.postgres import PostgresInspector
+    from statsig_sources.audit.run import render_text, run_audit, to_json
+    from statsig_sources.errors import InputError
+    from statsig_sources.project import load_project
+
+    project = load_project(
+        manifest_path(project_dir, target_path, manifest_path_option),
+        settings(statsig_schema, statsig_roles, custom_unit_types),
+    )
+    if project.manifest.adapter_type != "postgres":
+        raise InputError(
+            f"The manifest was built for {project.manifest.adapter_type}; audit checks PostgreSQL "
+            "(docs/audit.md lists the equivalent checks for other warehouses)."
+        )
+    schemas = sorted({source.model.relation.schema or statsig_schema for source in project.sources})
+    if len(schemas) > 1:
+        raise InputError(
+            f"The manifest's metric sources span several schemas ({', '.join(schemas)}); run validate."
+        )
+    scope = Scope(
+        governed_schema=schemas[0] if schemas else statsig_schema,
+        declared=frozenset(source.model.relation.name for source in project.sources),
+        output_schema=output_schema,
+    )
+    if target is not None:
+        from statsig_sources.audit.dbt_profile import postgres_dsn
+
+        dsn = postgres_dsn(project_dir, profiles_dir, target)
+    inspector = PostgresInspector(dsn or "")
+    try:
+        result = run_audit(inspector, statsig_roles, scope, revoke)
+    finally:
+        inspector.close()
+    click.echo(
+        json.dumps(to_json(result), indent=2) if fmt == "json" else render_text(result), nl=fmt == "json"
+    )
+    ctx.exit(1 if result.failed else 0)
