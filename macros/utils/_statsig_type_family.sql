@@ -13,7 +13,9 @@
         {{ return('double') }}
     {%- elif base == 'date' -%}
         {{ return('date') }}
-    {%- elif 'with time zone' in base or base in ['timestamptz', 'timestamp_tz', 'timestamp_ltz'] -%}
+    {#- Names come from the catalog (`timestamp with time zone`) or, for an expression's probe, from the
+        driver's type codes: psycopg2 calls timestamptz DATETIMETZ. -#}
+    {%- elif 'with time zone' in base or base in ['timestamptz', 'timestamp_tz', 'timestamp_ltz', 'datetimetz'] -%}
         {{ return('timestamp_tz') }}
     {%- elif base.startswith('timestamp') or base == 'datetime' -%}
         {{ return('timestamp') }}
