@@ -194,8 +194,20 @@ def test_render_failure_leaves_no_half_written_file(dbt_project, monkeypatch: py
     assert list((project / "metric_sources").iterdir()) == []
 
 
-def test_render_adds_the_ownership_tag(dbt_project) -> None:
+@pytest.mark.parametrize(
+    ("options", "tags"),
+    [
+        ((), "tags:\n- managed-by:statsig-sources:shop\n- revenue\n"),
+        (("--marker", "managed-by:shop"), "tags:\n- managed-by:shop\n- revenue\n"),
+    ],
+    ids=["default-names-the-dbt-project", "marker-option"],
+)
+def test_render_adds_the_ownership_marker(dbt_project, options: tuple[str, ...], tags: str) -> None:
     project = dbt_project()
-    assert run("render", "--project-dir", str(project), "--ownership-tag", "managed-by:shop").exit_code == 0
-    text = (project / "metric_sources" / "statsig_purchases.yml").read_text()
-    assert "tags:\n- managed-by:shop\n- revenue\n" in text
+    assert run("render", "--project-dir", str(project), *options).exit_code == 0
+    assert tags in (project / "metric_sources" / "statsig_purchases.yml").read_text()
+
+
+def test_empty_marker_is_an_input_error(dbt_project) -> None:
+    result = run("render", "--project-dir", str(dbt_project()), "--marker", " ")
+    assert (result.exit_code, result.stderr) == (2, "Error: --marker must not be empty.\n")
