@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,17 @@ def test_render_adds_the_ownership_marker(dbt_project, options: tuple[str, ...],
 def test_empty_marker_is_an_input_error(dbt_project) -> None:
     result = run("render", "--project-dir", str(dbt_project()), "--marker", " ")
     assert (result.exit_code, result.stderr) == (2, "Error: --marker must not be empty.\n")
+
+
+def test_help_loads_no_sql_yaml_or_http_library() -> None:
+    # A fresh interpreter, so modules other tests imported do not hide an eager import.
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from statsig_sources.cli import COMMANDS, main\n"
+        "for args in [['--help'], *([name, '--help'] for name in COMMANDS)]:\n"
+        "    assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "print(sorted(m for m in ('sqlglot', 'yaml', 'httpx', 'jsonschema') if m in sys.modules))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout == "[]\n"
