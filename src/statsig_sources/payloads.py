@@ -57,7 +57,7 @@ def build_payloads(project: Project) -> list[SourcePayload]:
 
 def _body(source: MetricSource, declaration: Declaration, project: Project, dialect: str) -> dict[str, Any]:
     adapter = project.manifest.adapter_type
-    tags = [*declaration.tags, project.settings.ownership_tag]
+    tags = [*declaration.tags, project.marker]
     body: dict[str, Any] = {
         "name": source.name,
         "description": declaration.description or source.model.description,

@@ -15,8 +15,6 @@ from typing import Any
 
 from statsig_sources.errors import InputError
 
-DEFAULT_MARKER_PREFIX = "managed-by:statsig-sources"
-
 # What Statsig answers for a field a payload left out (the fake's defaults follow the spec's examples).
 REMOTE_DEFAULTS: Mapping[str, Any] = {
     "description": "",
@@ -75,10 +73,6 @@ class Plan:
     def has_changes(self) -> bool:
         """Creates or updates are pending (orphans are removed only by `apply --prune`)."""
         return any(item.action in (Action.CREATE, Action.UPDATE) for item in self.items)
-
-
-def default_marker(project_name: str | None) -> str:
-    return f"{DEFAULT_MARKER_PREFIX}:{project_name}" if project_name else DEFAULT_MARKER_PREFIX
 
 
 def managed_payload(desired: Mapping[str, Any], marker: str) -> dict[str, Any]:

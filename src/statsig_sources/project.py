@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STATSIG_SCHEMA = "statsig_staging"
 DEFAULT_STATSIG_ROLES = ("statsig_reader",)
-DEFAULT_OWNERSHIP_TAG = "managed-by:statsig-sources"
+MARKER_PREFIX = "managed-by:statsig-sources"
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Settings:
     statsig_schema: str = DEFAULT_STATSIG_SCHEMA
     statsig_roles: tuple[str, ...] = DEFAULT_STATSIG_ROLES
     custom_unit_types: tuple[str, ...] = ()
-    ownership_tag: str = DEFAULT_OWNERSHIP_TAG
+    marker: str | None = None  # None: default_marker(the manifest's project name)
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,18 @@ class Project:
         from statsig_sources.rules.sql_reads import read_project_sql  # loads sqlglot only when used
 
         return read_project_sql(self)
+
+    @property
+    def marker(self) -> str:
+        """The ownership tag `render` writes and `plan`/`apply` look for: one value for all three."""
+        if self.settings.marker is not None:
+            return self.settings.marker
+        return default_marker(self.manifest.project_name)
+
+
+def default_marker(project_name: str | None) -> str:
+    """Unique to this tool and dbt project, so two projects sharing a Statsig project never collide."""
+    return f"{MARKER_PREFIX}:{project_name}" if project_name else MARKER_PREFIX
 
 
 def build_project(manifest: Manifest, settings: Settings) -> Project:

@@ -131,12 +131,20 @@ def _render_summary(check: bool, output_dir: str, diff: RenderDiff) -> str:
     return f"{output_dir}/: {changed} written, {len(diff.orphaned)} removed, {len(diff.unchanged)} unchanged."
 
 
-def refused_report(fmt: str, sources: int, violations: Sequence[Violation]) -> str:
-    """Render refuses invalid sources: the problems, and that nothing was written."""
+# What a refused command did not do, by command.
+REFUSED = {
+    "render": "nothing was written",
+    "plan": "no request was sent to Statsig",
+    "apply": "no request was sent to Statsig",
+}
+
+
+def refused_report(fmt: str, command: str, sources: int, violations: Sequence[Violation]) -> str:
+    """A command refuses invalid sources: the problems, and what it therefore did not do."""
     if fmt == "json":
         return to_json(
             {
-                "command": "render",
+                "command": command,
                 "ok": False,
                 "refused": True,
                 "sources": sources,
@@ -144,7 +152,7 @@ def refused_report(fmt: str, sources: int, violations: Sequence[Violation]) -> s
             }
         )
     text = validate_report(fmt, sources, violations)
-    return text + "\n" + ("\n" if fmt == "markdown" else "") + "render refused: nothing was written."
+    return text + "\n" + ("\n" if fmt == "markdown" else "") + f"{command} refused: {REFUSED[command]}."
 
 
 def to_json(data: dict[str, Any]) -> str:

@@ -8,7 +8,10 @@ from typing import Any
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from dbt_harness import DbtProject
+
+from statsig_sources.cli import main
 
 pytestmark = pytest.mark.dbt
 
@@ -23,7 +26,8 @@ DEMO_SOURCES = {
 @pytest.fixture(scope="module")
 def demo_build(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     workdir = tmp_path_factory.mktemp("demo")
-    database = workdir / "demo.duckdb"
+    # Named as `make demo` names it: DuckDB's database name (the file's stem) is in rendered relations.
+    database = workdir / "statsig_demo.duckdb"
     project = DbtProject(repo_root, {"STATSIG_SOURCES_DUCKDB_PATH": str(database)})
     result = project.invoke("build", "--target-path", str(workdir / "target"), "--log-path", str(workdir))
     assert result.success, result.exception
@@ -66,6 +70,18 @@ def test_demo_orders_are_converted_from_local_offsets_to_utc(demo_build: tuple[d
             "select cast(o.timestamp as varchar) from statsig_staging.demo_orders o where o.value = 101.48"
         ).fetchall()
     assert timestamp == "2026-03-01 06:50:27"
+
+
+def test_committed_metric_sources_are_rendered_from_the_demo_manifest(
+    demo_build: tuple[dict[str, Any], Path], repo_root: Path
+) -> None:
+    _, database = demo_build
+    manifest = database.parent / "target" / "manifest.json"
+    result = CliRunner().invoke(
+        main, ["render", "--check", "--project-dir", str(repo_root), "--manifest", str(manifest)]
+    )
+    assert result.exit_code == 0, result.output + "\nrun `make demo && statsig-sources render` and commit"
+    assert result.stdout.endswith("metric_sources/ is up to date (4 files).\n")
 
 
 def test_demo_data_generator_reproduces_the_committed_seeds(repo_root: Path, tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -194,8 +196,34 @@ def test_render_failure_leaves_no_half_written_file(dbt_project, monkeypatch: py
     assert list((project / "metric_sources").iterdir()) == []
 
 
-def test_render_adds_the_ownership_tag(dbt_project) -> None:
+@pytest.mark.parametrize(
+    ("options", "tags"),
+    [
+        ((), "tags:\n- managed-by:statsig-sources:shop\n- revenue\n"),
+        (("--marker", "managed-by:shop"), "tags:\n- managed-by:shop\n- revenue\n"),
+    ],
+    ids=["default-names-the-dbt-project", "marker-option"],
+)
+def test_render_adds_the_ownership_marker(dbt_project, options: tuple[str, ...], tags: str) -> None:
     project = dbt_project()
-    assert run("render", "--project-dir", str(project), "--ownership-tag", "managed-by:shop").exit_code == 0
-    text = (project / "metric_sources" / "statsig_purchases.yml").read_text()
-    assert "tags:\n- managed-by:shop\n- revenue\n" in text
+    assert run("render", "--project-dir", str(project), *options).exit_code == 0
+    assert tags in (project / "metric_sources" / "statsig_purchases.yml").read_text()
+
+
+def test_empty_marker_is_an_input_error(dbt_project) -> None:
+    result = run("render", "--project-dir", str(dbt_project()), "--marker", " ")
+    assert (result.exit_code, result.stderr) == (2, "Error: --marker must not be empty.\n")
+
+
+def test_help_loads_no_sql_yaml_or_http_library() -> None:
+    # A fresh interpreter, so modules other tests imported do not hide an eager import.
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from statsig_sources.cli import COMMANDS, main\n"
+        "for args in [['--help'], *([name, '--help'] for name in COMMANDS)]:\n"
+        "    assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "print(sorted(m for m in ('sqlglot', 'yaml', 'httpx', 'jsonschema') if m in sys.modules))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout == "[]\n"

@@ -13,7 +13,7 @@ from fake_statsig import schemas
 
 from statsig_sources.manifest import load_manifest
 from statsig_sources.payloads import build_payloads
-from statsig_sources.project import Settings, build_project, load_project
+from statsig_sources.project import Settings, build_project, default_marker, load_project
 from statsig_sources.render import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
 
 SETTINGS = Settings(custom_unit_types=("companyID",))
@@ -28,7 +28,7 @@ def test_query_source_selects_exactly_the_canonical_columns() -> None:
         {
             "name": "statsig_purchases",
             "description": "Purchases, net of refunds.",
-            "tags": ["managed-by:statsig-sources", "revenue"],
+            "tags": ["managed-by:statsig-sources:shop", "revenue"],
             "owner": {"ownerEmail": "growth-analytics@example.com"},
             "sourceType": "query",
             "sql": 'select\n  "user_id",\n  "stable_id",\n  "timestamp",\n  "value",\n  "item_count",\n'
@@ -69,6 +69,25 @@ def test_snowflake_names_are_upper_case() -> None:
     assert body["timestampColumn"] == "TIMESTAMP"
     assert body["idTypeMapping"][0] == {"statsigUnitID": "userID", "column": "USER_ID"}
     assert body["tableName"] == "ANALYTICS.STATSIG_STAGING.STATSIG_PURCHASES"
+
+
+@pytest.mark.parametrize(
+    ("project_name", "marker"),
+    [
+        ("shop", "managed-by:statsig-sources:shop"),
+        ("", "managed-by:statsig-sources"),
+        (None, "managed-by:statsig-sources"),
+    ],
+)
+def test_default_marker_names_the_dbt_project(project_name: str | None, marker: str) -> None:
+    assert default_marker(project_name) == marker
+
+
+def test_marker_setting_replaces_the_default_in_every_payload() -> None:
+    path = FIXTURES / "valid" / "postgres_production.json"
+    project = load_project(path, replace(SETTINGS, marker="team-x"))
+    assert project.marker == "team-x"
+    assert [payload.body["tags"] for payload in build_payloads(project)] == [["revenue", "team-x"]]
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)

@@ -9,7 +9,7 @@ import pytest
 from support import MARKER, source
 
 from statsig_sources.errors import InputError
-from statsig_sources.plan import Action, FieldChange, build_plan, default_marker, diff, managed_payload
+from statsig_sources.plan import Action, FieldChange, build_plan, diff, managed_payload
 from statsig_sources.plan_report import render_json, render_markdown, render_text
 
 
@@ -116,11 +116,6 @@ def test_build_plan_refuses_ambiguous_input(
 ) -> None:
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         build_plan(desired, [], MARKER, adopt)
-
-
-def test_default_marker_names_the_dbt_project() -> None:
-    assert default_marker("shop") == "managed-by:statsig-sources:shop"
-    assert default_marker(None) == "managed-by:statsig-sources"
 
 
 def sample_plan() -> Any:

@@ -1,8 +1,9 @@
-"""`plan` and `apply` through click, against the loopback fake Statsig."""
+"""`plan` and `apply` through click, from a manifest, against the loopback fake Statsig."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +14,22 @@ from fake_statsig import FakeStatsig, Fault, make_metric
 from support import KEY, source
 
 from statsig_sources.cli import main
-from statsig_sources.plan import managed_payload
+from statsig_sources.payloads import build_payloads
+from statsig_sources.plan import diff, managed_payload
+from statsig_sources.project import Settings, load_project
 
-PROJECT_MARKER = "managed-by:statsig-sources:shop"
+PROJECT_MARKER = "managed-by:statsig-sources:shop"  # the fixture manifests' project is `shop`
+NAME = "statsig_purchases"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "dbt_project.yml").write_text("name: shop\n")
-    sources = tmp_path / "metric_sources"
-    sources.mkdir()
-    for name in ("orders", "sessions"):
-        (sources / f"{name}.yml").write_text(yaml.safe_dump(source(name)))
-    return tmp_path
+def project(dbt_project: Callable[..., Path]) -> Path:
+    return dbt_project()
+
+
+def desired(project: Path) -> list[dict[str, Any]]:
+    """What render writes for the project, as payloads."""
+    return [p.body for p in build_payloads(load_project(project / "target" / "manifest.json", Settings()))]
 
 
 def invoke(fake: FakeStatsig, project: Path, *args: str, key: str | None = KEY, **kwargs: Any) -> Result:
@@ -37,20 +41,52 @@ def invoke(fake: FakeStatsig, project: Path, *args: str, key: str | None = KEY, 
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_missing_api_key_exits_2_before_any_request(fake: FakeStatsig, project: Path, command: str) -> None:
     result = invoke(fake, project, command, key=None)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert (
+        result.stderr == "Error: No Statsig Console API key: set STATSIG_CONSOLE_API_KEY or pass --api-key.\n"
+    )
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_invalid_project_is_refused_with_every_problem_and_no_request(
+    fake: FakeStatsig, dbt_project: Callable[..., Path], command: str
+) -> None:
+    result = invoke(fake, dbt_project("invalid/grants__other_grantee.json"), command)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("error: [grants] model.shop.statsig_purchases")
+    assert result.stdout.endswith(
+        f"1 metric source checked: 1 error.\n{command} refused: no request was sent to Statsig.\n"
+    )
+    assert fake.requests == []
+
+
+def test_plan_json_refusal_prints_nothing_but_json(
+    fake: FakeStatsig, dbt_project: Callable[..., Path]
+) -> None:
+    result = invoke(fake, dbt_project("invalid/lineage__hard_coded_table.json"), "plan", "--format", "json")
+    report = json.loads(result.stdout)
+    assert (result.exit_code, report["command"], report["refused"]) == (1, "plan", True)
+    assert [v["rule"] for v in report["violations"]] == ["lineage"]
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_missing_manifest_is_an_input_error(fake: FakeStatsig, tmp_path: Path, command: str) -> None:
+    result = invoke(fake, tmp_path, command)
     assert result.exit_code == 2
-    assert "No Statsig Console API key: set STATSIG_CONSOLE_API_KEY or pass --api-key." in result.output
+    assert result.stderr.startswith(f"Error: no dbt manifest at {tmp_path / 'target' / 'manifest.json'}")
     assert fake.requests == []
 
 
 @pytest.mark.parametrize(
     ("seeded", "expected_exit"),
-    [([], 4), ([managed_payload(source(n), PROJECT_MARKER) for n in ("orders", "sessions")], 0)],
+    [(False, 4), (True, 0)],
     ids=["changes-pending", "nothing-to-do"],
 )
 def test_plan_detailed_exitcode_tells_whether_changes_are_pending(
-    fake: FakeStatsig, project: Path, seeded: list[dict[str, Any]], expected_exit: int
+    fake: FakeStatsig, project: Path, seeded: bool, expected_exit: int
 ) -> None:
-    fake.seed_sources(seeded)
+    fake.seed_sources(desired(project) if seeded else [])
     result = invoke(fake, project, "plan", "--detailed-exitcode")
     assert result.exit_code == expected_exit
     assert fake.mutations == 0
@@ -61,40 +97,57 @@ def test_plan_json_prints_nothing_but_json(fake: FakeStatsig, project: Path) -> 
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert report["marker"] == PROJECT_MARKER
-    assert [item["action"] for item in report["items"]] == ["create", "create"]
+    assert [(item["action"], item["name"]) for item in report["items"]] == [("create", NAME)]
+
+
+def test_plan_prints_validation_warnings_on_stderr_only(
+    fake: FakeStatsig, dbt_project: Callable[..., Path]
+) -> None:
+    result = invoke(fake, dbt_project("valid/duckdb_developer_schema.json"), "plan", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["marker"] == PROJECT_MARKER
+    assert result.stderr.startswith("warning: [grants] grants are not enforceable on duckdb")
 
 
 def test_plan_markdown_for_a_pull_request(fake: FakeStatsig, project: Path) -> None:
     result = invoke(fake, project, "plan", "--format", "markdown", "--marker", "team-x")
-    assert result.stdout.startswith("### Statsig metric sources plan\n\nMarker `team-x`: 2 to create")
+    assert result.stdout.startswith("### Statsig metric sources plan\n\nMarker `team-x`: 1 to create")
+
+
+def test_apply_sends_exactly_what_render_writes(fake: FakeStatsig, project: Path) -> None:
+    assert CliRunner().invoke(main, ["render", "--project-dir", str(project)]).exit_code == 0
+    rendered = yaml.safe_load((project / "metric_sources" / f"{NAME}.yml").read_text())
+    assert PROJECT_MARKER in rendered["tags"]
+    assert invoke(fake, project, "apply").exit_code == 0
+    assert diff(rendered, fake.sources[NAME]) == ()
 
 
 def test_apply_writes_then_a_second_apply_writes_nothing(fake: FakeStatsig, project: Path) -> None:
     first = invoke(fake, project, "apply")
     assert first.exit_code == 0, first.output
-    assert "done: create orders\ndone: create sessions\nApplied: 2 write(s).\n" in first.output
-    assert sorted(fake.sources) == ["orders", "sessions"]
+    assert f"done: create {NAME}\nApplied: 1 write(s).\n" in first.output
+    assert sorted(fake.sources) == [NAME]
     mutations = fake.mutations
     second = invoke(fake, project, "apply")
     assert second.exit_code == 0
-    assert "0 to create, 0 to update, 2 unchanged" in second.output
+    assert "0 to create, 0 to update, 1 unchanged" in second.output
     assert fake.mutations == mutations
 
 
 def test_apply_exits_1_while_an_item_is_blocked_and_adopt_resolves_it(
     fake: FakeStatsig, project: Path
 ) -> None:
-    fake.seed_sources([source("orders", tags=["manual"])])
-    assert "~ update (adopt) orders" in invoke(fake, project, "plan", "--adopt", "orders").output
+    fake.seed_sources([source(NAME, tags=["manual"])])
+    assert f"~ update (adopt) {NAME}" in invoke(fake, project, "plan", "--adopt", NAME).output
     blocked = invoke(fake, project, "apply")
     assert blocked.exit_code == 1
     assert (
-        "blocked: blocked orders: a source named 'orders' exists in Statsig without the marker"
+        f"blocked: blocked {NAME}: a source named '{NAME}' exists in Statsig without the marker"
         in blocked.output
     )
-    adopted = invoke(fake, project, "apply", "--adopt", "orders")
+    adopted = invoke(fake, project, "apply", "--adopt", NAME)
     assert adopted.exit_code == 0
-    assert PROJECT_MARKER in fake.sources["orders"]["tags"]
+    assert PROJECT_MARKER in fake.sources[NAME]["tags"]
 
 
 def test_apply_prune_is_blocked_by_a_metric(fake: FakeStatsig, project: Path) -> None:
@@ -109,7 +162,7 @@ def test_apply_prune_is_blocked_by_a_metric(fake: FakeStatsig, project: Path) ->
 def test_apply_dry_run_persists_nothing(fake: FakeStatsig, project: Path) -> None:
     result = invoke(fake, project, "apply", "--dry-run")
     assert result.exit_code == 0
-    assert "validated: create orders" in result.output
+    assert f"validated: create {NAME}" in result.output
     assert fake.sources == {}
 
 
@@ -131,12 +184,6 @@ def test_remote_failures_exit_3_without_leaking_the_key(
     assert result.exit_code == 3
     assert message in result.output
     assert key.split("-", 1)[1] not in result.output
-
-
-def test_missing_sources_dir_is_an_input_error(fake: FakeStatsig, tmp_path: Path) -> None:
-    result = invoke(fake, tmp_path, "plan")
-    assert result.exit_code == 2
-    assert "metric_sources does not exist" in result.output
 
 
 @pytest.mark.parametrize("command", ["plan", "apply"])

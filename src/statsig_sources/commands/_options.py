@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
+from statsig_sources.errors import InputError
 from statsig_sources.manifest import resolve_manifest_path
-from statsig_sources.project import DEFAULT_STATSIG_ROLES, DEFAULT_STATSIG_SCHEMA, Settings
+from statsig_sources.project import DEFAULT_STATSIG_ROLES, DEFAULT_STATSIG_SCHEMA, MARKER_PREFIX, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,6 +79,15 @@ def governance_options(function: F) -> F:
     )
 
 
+def marker_option(function: F) -> F:
+    """`--marker`: the ownership tag render writes and plan/apply look for, so all three agree."""
+    return click.option(
+        "--marker",
+        default=None,
+        help=f"The ownership tag every managed source carries [default: {MARKER_PREFIX}:<dbt project name>].",
+    )(function)
+
+
 def format_option(function: F) -> F:
     return click.option(
         "--format",
@@ -94,10 +104,16 @@ def manifest_path(project_dir: Path, target_path: str, manifest: Path | None) ->
 
 
 def settings(
-    statsig_schema: str, statsig_roles: tuple[str, ...], custom_unit_types: tuple[str, ...]
+    statsig_schema: str,
+    statsig_roles: tuple[str, ...],
+    custom_unit_types: tuple[str, ...],
+    marker: str | None = None,
 ) -> Settings:
+    if marker is not None and not marker.strip():
+        raise InputError("--marker must not be empty.")
     return Settings(
         statsig_schema=statsig_schema,
         statsig_roles=tuple(statsig_roles),
         custom_unit_types=tuple(custom_unit_types),
+        marker=marker,
     )

@@ -1,136 +1,172 @@
-"""`plan` and `apply`: register the rendered metric sources with Statsig."""
+"""`plan` and `apply`: register the metric sources in dbt's manifest with Statsig.
+
+The desired state is `build_payloads(project)`, exactly what `render` writes, from a project that
+`validate`'s rules pass.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from statsig_sources.errors import ExitCode, StatsigSourcesError
+from statsig_sources.commands._options import (
+    format_option,
+    governance_options,
+    manifest_options,
+    marker_option,
+)
+from statsig_sources.commands._project import checked_project
+from statsig_sources.errors import ExitCode
+
+if TYPE_CHECKING:
+    from statsig_sources.plan import Plan
+    from statsig_sources.statsig_api import StatsigClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _command_error(message: str, exit_code: int) -> click.ClickException:
-    """A ClickException that exits with our code (ClickException's own is 1)."""
-    error_type = type("StatsigSourcesFailure", (click.ClickException,), {"exit_code": exit_code})
-    error: click.ClickException = error_type(message)
-    return error
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Our exceptions become one-line messages with their exit codes, no traceback."""
-    try:
-        yield
-    except StatsigSourcesError as exc:
-        raise _command_error(str(exc), int(exc.exit_code)) from None
-
-
-def registration_options(command: F) -> F:
-    """The options `plan` and `apply` share: where the desired state is, and how to reach Statsig."""
+def connection_options(command: F) -> F:
+    """How to reach Statsig: the options `plan` and `apply` share."""
     options = [
-        click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".")),
         click.option(
-            "--sources-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Rendered source files (default: metric_sources/ under --project-dir).",
+            "--api-url",
+            envvar="STATSIG_API_URL",
+            default="https://statsigapi.net/console/v1",
+            show_default=True,
+            help="Statsig's Console API (env STATSIG_API_URL).",
         ),
         click.option(
-            "--marker",
-            help="Ownership tag (default: managed-by:statsig-sources:<dbt project name>).",
+            "--api-key",
+            envvar="STATSIG_CONSOLE_API_KEY",
+            help="Console API key (prefer the env var STATSIG_CONSOLE_API_KEY).",
         ),
-        click.option("--api-url", envvar="STATSIG_API_URL", default="https://statsigapi.net/console/v1"),
         click.option(
-            "--api-key", envvar="STATSIG_CONSOLE_API_KEY", help="Console API key (prefer the env var)."
+            "--page-size",
+            type=click.IntRange(min=1),
+            default=100,
+            show_default=True,
+            help="Sources per page when listing.",
         ),
-        click.option("--page-size", type=click.IntRange(min=1), default=100, show_default=True),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _prepare(
-    project_dir: Path,
-    sources_dir: Path | None,
-    marker: str | None,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
-) -> tuple[list[dict[str, Any]], str, Any]:
-    from statsig_sources.desired import load_desired, read_project_name
-    from statsig_sources.plan import default_marker
+def _client(api_url: str, api_key: str | None, page_size: int) -> StatsigClient:
+    """The client; a missing key is an input error (exit 2) before any request."""
     from statsig_sources.statsig_api import StatsigClient
 
-    client = StatsigClient((api_key or "").strip(), base_url=api_url, page_size=page_size)
-    desired = load_desired(sources_dir or project_dir / "metric_sources")
-    return desired, marker or default_marker(read_project_name(project_dir)), client
+    return StatsigClient((api_key or "").strip(), base_url=api_url, page_size=page_size)
+
+
+def _plan(
+    ctx: click.Context, command: str, fmt: str, client: StatsigClient, adopt: tuple[str, ...], options: Any
+) -> Plan:
+    """Validate the project (refusing before any request), then diff its payloads against Statsig."""
+    from statsig_sources.payloads import build_payloads
+    from statsig_sources.plan import build_plan
+    from statsig_sources.report import violation_line
+
+    project, warnings = checked_project(ctx, command, fmt, **options)
+    for warning in warnings:
+        click.echo(violation_line(warning), err=True)
+    desired = [payload.body for payload in build_payloads(project)]
+    return build_plan(desired, client.list_sources(), project.marker, set(adopt))
 
 
 @click.command()
-@registration_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text")
+@manifest_options
+@governance_options
+@marker_option
+@connection_options
+@format_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when changes are pending.")
 @click.option(
     "--adopt", multiple=True, metavar="NAME", help="Plan to take over an unmarked source of this name."
 )
-def plan(output_format: str, detailed_exitcode: bool, adopt: tuple[str, ...], **options: Any) -> None:
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    /,
+    fmt: str,
+    detailed_exitcode: bool,
+    adopt: tuple[str, ...],
+    api_url: str,
+    api_key: str | None,
+    page_size: int,
+    **options: Any,
+) -> None:
     """Show what `apply` would change in Statsig, without writing anything.
+
+    Validates the manifest first and sends no request when any source is invalid. The desired state
+    is exactly what `render` writes.
 
     Example:
 
+    \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --format markdown > plan.md
     """
-    from statsig_sources.plan import build_plan
     from statsig_sources.plan_report import RENDERERS
 
-    with _reported():
-        desired, marker, client = _prepare(**options)
-        with client:
-            result = build_plan(desired, client.list_sources(), marker, set(adopt))
-    click.echo(RENDERERS[output_format](result), nl=False)
+    with _client(api_url, api_key, page_size) as client:
+        result = _plan(ctx, "plan", fmt, client, adopt, options)
+    click.echo(RENDERERS[fmt](result), nl=False)
     if detailed_exitcode and result.has_changes:
-        sys.exit(int(ExitCode.CHANGES_PENDING))
+        ctx.exit(int(ExitCode.CHANGES_PENDING))
 
 
 @click.command()
-@registration_options
+@manifest_options
+@governance_options
+@marker_option
+@connection_options
 @click.option("--prune", is_flag=True, help="Delete orphaned sources that no metric uses.")
 @click.option("--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source of this name.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
-def apply(prune: bool, adopt: tuple[str, ...], yes: bool, dry_run: bool, **options: Any) -> None:
-    """Create and update metric sources in Statsig so they match the rendered files.
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    /,
+    prune: bool,
+    adopt: tuple[str, ...],
+    yes: bool,
+    dry_run: bool,
+    api_url: str,
+    api_key: str | None,
+    page_size: int,
+    **options: Any,
+) -> None:
+    """Create and update metric sources in Statsig so they match dbt's manifest.
 
-    Shows the plan first, asks for confirmation on a terminal, writes, then reads every written
-    source back. Exits 1 while any item is blocked, failed or drifted.
+    Validates first (no request when any source is invalid), shows the plan, asks for confirmation
+    on a terminal, writes, then reads every written source back. Exits 1 while any item is blocked,
+    failed or drifted.
 
     Example:
 
+    \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
     from statsig_sources.apply import actionable, apply_plan
-    from statsig_sources.plan import build_plan
     from statsig_sources.plan_report import render_text
 
-    with _reported():
-        desired, marker, client = _prepare(**options)
-        with client:
-            result = build_plan(desired, client.list_sources(), marker, set(adopt))
-            click.echo(render_text(result), nl=False)
-            todo = actionable(result)
-            if not todo:
-                return
-            if not (yes or dry_run) and sys.stdin.isatty():
-                click.confirm("Apply these changes to Statsig?", abort=True)
-            with _progress(len(todo)) as report:
-                outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
-    _summarise(outcome)
+    with _client(api_url, api_key, page_size) as client:
+        result = _plan(ctx, "apply", "text", client, adopt, options)
+        click.echo(render_text(result), nl=False)
+        todo = actionable(result)
+        if not todo:
+            return
+        if not (yes or dry_run) and sys.stdin.isatty():
+            click.confirm("Apply these changes to Statsig?", abort=True)
+        with _progress(len(todo)) as report:
+            outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
+    _summarise(ctx, outcome)
 
 
 @contextmanager
@@ -143,7 +179,7 @@ def _progress(total: int) -> Iterator[Callable[[Any], None]]:
         yield lambda outcome: click.echo(f"{outcome.status.value}: {outcome.action.value} {outcome.name}")
 
 
-def _summarise(outcome: Any) -> None:
+def _summarise(ctx: click.Context, outcome: Any) -> None:
     from statsig_sources.apply import PROBLEMS
 
     for item in outcome.outcomes:
@@ -151,4 +187,4 @@ def _summarise(outcome: Any) -> None:
             click.echo(f"{item.status.value}: {item.action.value} {item.name}: {item.message}", err=True)
     click.echo(f"Applied: {outcome.writes} write(s).")
     if outcome.exit_code:
-        sys.exit(int(outcome.exit_code))
+        ctx.exit(int(outcome.exit_code))
