@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from fake_statsig.server import SOURCE_DEFAULTS
 from support import MARKER, source
 
 from statsig_sources.errors import InputError
@@ -15,17 +16,7 @@ from statsig_sources.plan_report import render_json, render_markdown, render_tex
 
 def remote(name: str, **fields: Any) -> dict[str, Any]:
     """A source as Statsig answers it: our payload plus the defaults it fills in."""
-    stored = {
-        "description": "",
-        "tags": [],
-        "sourceType": "query",
-        "tableName": "",
-        "timestampAsDay": False,
-        "customFieldMapping": [],
-        "isReadOnly": False,
-        "isVerified": False,
-        **managed_payload(source(name), MARKER),
-    }
+    stored = {**SOURCE_DEFAULTS, **managed_payload(source(name), MARKER)}
     return {**stored, **fields}
 
 

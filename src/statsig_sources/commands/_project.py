@@ -13,6 +13,25 @@ if TYPE_CHECKING:
     from statsig_sources.project import Project, Violation
 
 
+def project_from_options(
+    *,
+    project_dir: Path,
+    target_path: str,
+    manifest_path_option: Path | None,
+    statsig_schema: str,
+    statsig_roles: tuple[str, ...],
+    custom_unit_types: tuple[str, ...],
+    marker: str | None = None,
+) -> Project:
+    """The project as the manifest and governance options describe it."""
+    from statsig_sources.project import load_project
+
+    return load_project(
+        manifest_path(project_dir, target_path, manifest_path_option),
+        settings(statsig_schema, statsig_roles, custom_unit_types, marker),
+    )
+
+
 def checked_project(
     ctx: click.Context,
     command: str,
@@ -32,14 +51,18 @@ def checked_project(
     is exactly what `render` writes.
     """
     # Imported here so that `statsig-sources --help` does not load sqlglot.
-    from statsig_sources.project import load_project
     from statsig_sources.report import refused_report
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
 
-    project = load_project(
-        manifest_path(project_dir, target_path, manifest_path_option),
-        settings(statsig_schema, statsig_roles, custom_unit_types, marker),
+    project = project_from_options(
+        project_dir=project_dir,
+        target_path=target_path,
+        manifest_path_option=manifest_path_option,
+        statsig_schema=statsig_schema,
+        statsig_roles=statsig_roles,
+        custom_unit_types=custom_unit_types,
+        marker=marker,
     )
     violations = run_rules(project)
     if errors(violations):

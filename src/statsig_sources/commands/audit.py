@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from statsig_sources.commands._options import governance_options, manifest_options, manifest_path, settings
+from statsig_sources.commands._options import governance_options, manifest_options
+from statsig_sources.commands._project import project_from_options
 
 
 @click.command()
@@ -61,11 +62,14 @@ def audit(
     from statsig_sources.audit.postgres import PostgresInspector
     from statsig_sources.audit.run import render_text, run_audit, to_json
     from statsig_sources.errors import InputError
-    from statsig_sources.project import load_project
 
-    project = load_project(
-        manifest_path(project_dir, target_path, manifest_path_option),
-        settings(statsig_schema, statsig_roles, custom_unit_types),
+    project = project_from_options(
+        project_dir=project_dir,
+        target_path=target_path,
+        manifest_path_option=manifest_path_option,
+        statsig_schema=statsig_schema,
+        statsig_roles=statsig_roles,
+        custom_unit_types=custom_unit_types,
     )
     if project.manifest.adapter_type != "postgres":
         raise InputError(

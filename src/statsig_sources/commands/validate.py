@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from statsig_sources.commands._options import (
-    format_option,
-    governance_options,
-    manifest_options,
-    manifest_path,
-    settings,
-)
+from statsig_sources.commands._options import format_option, governance_options, manifest_options
+from statsig_sources.commands._project import project_from_options
 
 
 @click.command()
@@ -43,14 +38,17 @@ def validate(
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot.
-    from statsig_sources.project import load_project
     from statsig_sources.report import validate_report
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
 
-    project = load_project(
-        manifest_path(project_dir, target_path, manifest_path_option),
-        settings(statsig_schema, statsig_roles, custom_unit_types),
+    project = project_from_options(
+        project_dir=project_dir,
+        target_path=target_path,
+        manifest_path_option=manifest_path_option,
+        statsig_schema=statsig_schema,
+        statsig_roles=statsig_roles,
+        custom_unit_types=custom_unit_types,
     )
     violations = run_rules(project)
     click.echo(validate_report(fmt, len(project.sources), violations))
