@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import runpy
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,48 @@ def test_demo_data_generator_reproduces_the_committed_seeds(repo_root: Path, tmp
     generator["write_demo_data"](tmp_path)
     for path in sorted((repo_root / "seeds" / "demo").glob("*.csv")):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def _demo_manifest(demo_build: tuple[dict[str, Any], Path]) -> dict[str, Any]:
+    _, database = demo_build
+    manifest: dict[str, Any] = json.loads(
+        (database.parent / "target" / "manifest.json").read_text(encoding="utf-8")
+    )
+    return manifest
+
+
+PUBLIC_MACROS = [
+    "statsig_source",
+    "statsig_schema_name",
+    "grant_statsig_schema_usage",
+    "statsig_type_double",
+    "statsig_column_name",
+    "statsig_convert_to_utc",
+    "statsig_utc_now",
+    "test_statsig_canonical_columns",
+    "test_statsig_keys_not_null",
+    "test_statsig_timestamp_not_in_future",
+    "test_statsig_one_row_per_unit_day",
+]
+
+
+def test_every_macro_is_documented_for_dbt_docs(demo_build: tuple[dict[str, Any], Path]) -> None:
+    macros = {
+        macro["name"]: macro
+        for macro in _demo_manifest(demo_build)["macros"].values()
+        if macro["package_name"] == "statsig_sources"
+    }
+    assert set(PUBLIC_MACROS) <= set(macros)
+    # Adapter implementations (`default__x`, `duckdb__x`) are documented by the macro they implement.
+    undocumented = sorted(
+        name for name, macro in macros.items() if not macro["description"].strip() and "__" not in name
+    )
+    assert undocumented == []
+    assert all(argument["description"] for name in PUBLIC_MACROS for argument in macros[name]["arguments"])
+
+
+def test_dbt_parses_nothing_under_tests(demo_build: tuple[dict[str, Any], Path]) -> None:
+    manifest = _demo_manifest(demo_build)
+    parsed = [node["original_file_path"] for node in manifest["nodes"].values()]
+    parsed += [node["original_file_path"] for nodes in manifest["disabled"].values() for node in nodes]
+    assert parsed and not [path for path in parsed if path.startswith("tests/")]
