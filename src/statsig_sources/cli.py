@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "apply": "register:apply",
     "plan": "register:plan",
     "render": "render:render",
+    "usage": "usage:usage",
     "validate": "validate:validate",
 }
 

@@ -16,7 +16,6 @@ from support import KEY, RecordingSleep
 from statsig_sources.statsig_api import StatsigClient
 from statsig_sources.throttle import RateWindow, Throttle
 
-
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
 VALID = sorted((FIXTURES / "valid").glob("*.json"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.json"))
