@@ -79,13 +79,17 @@ def _prepare(
 @click.option(
     "--adopt", multiple=True, metavar="NAME", help="Plan to take over an unmarked source of this name."
 )
-def plan(output_format: str, detailed_exitcode: bool, adopt: tuple[str, ...], **options: Any) -> None:
+@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+def plan(
+    output_format: str, detailed_exitcode: bool, adopt: tuple[str, ...], force: bool, **options: Any
+) -> None:
     """Show what `apply` would change in Statsig, without writing anything.
 
     Example:
 
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --format markdown > plan.md
     """
+    from statsig_sources.impact import guard_plan
     from statsig_sources.plan import build_plan
     from statsig_sources.plan_report import RENDERERS
 
@@ -93,6 +97,7 @@ def plan(output_format: str, detailed_exitcode: bool, adopt: tuple[str, ...], **
         desired, marker, client = _prepare(**options)
         with client:
             result = build_plan(desired, client.list_sources(), marker, set(adopt))
+            result = guard_plan(result, client.list_metrics, force=force)  # usage.md: breaking updates
     click.echo(RENDERERS[output_format](result), nl=False)
     if detailed_exitcode and result.has_changes:
         sys.exit(int(ExitCode.CHANGES_PENDING))
@@ -104,7 +109,8 @@ def plan(output_format: str, detailed_exitcode: bool, adopt: tuple[str, ...], **
 @click.option("--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source of this name.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
-def apply(prune: bool, adopt: tuple[str, ...], yes: bool, dry_run: bool, **options: Any) -> None:
+@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+def apply(prune: bool, adopt: tuple[str, ...], yes: bool, dry_run: bool, force: bool, **options: Any) -> None:
     """Create and update metric sources in Statsig so they match the rendered files.
 
     Shows the plan first, asks for confirmation on a terminal, writes, then reads every written
@@ -115,6 +121,7 @@ def apply(prune: bool, adopt: tuple[str, ...], yes: bool, dry_run: bool, **optio
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
     from statsig_sources.apply import actionable, apply_plan
+    from statsig_sources.impact import guard_plan
     from statsig_sources.plan import build_plan
     from statsig_sources.plan_report import render_text
 
@@ -122,6 +129,7 @@ def apply(prune: bool, adopt: tuple[str, ...], yes: bool, dry_run: bool, **optio
         desired, marker, client = _prepare(**options)
         with client:
             result = build_plan(desired, client.list_sources(), marker, set(adopt))
+            result = guard_plan(result, client.list_metrics, force=force)  # usage.md: breaking updates
             click.echo(render_text(result), nl=False)
             todo = actionable(result)
             if not todo:
