@@ -166,3 +166,24 @@ def test_colliding_slugs_all_get_a_hash_of_their_id_independent_of_order() -> No
     assert names["revenue total::sum"].startswith("statsig_revenue_total_")
     assert len(set(names.values())) == 3
     assert all(len(name) == len("statsig_revenue_total_") + 8 for name in names.values() if "revenue" in name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'say "hi"\nand: {leave}',
+        "emoji 😀 and ü",
+        "line\u2028separator\u0085next\ufeff",
+        "# not a comment",
+        "- 1",
+    ],
+)
+def test_exposures_yaml_round_trips_any_statsig_text(text: str) -> None:
+    from statsig_sources.exposures import exposures_yaml
+    from statsig_sources.usage import ManagedSource, build_usage
+
+    raw = {**metric(text, "count", metricSourceName="s"), "description": text}
+    usage = build_usage([ManagedSource("s", "model_s", "model.p.model_s")], [raw])
+    [exposure] = yaml.safe_load(exposures_yaml(usage))["exposures"]
+    assert (exposure["label"], exposure["description"]) == (text, text)
+    assert exposure["meta"]["statsig_metric"]["id"] == f"{text}::user_warehouse"
