@@ -19,7 +19,13 @@ from statsig_sources.commands._options import (
 @manifest_options
 @governance_options
 @format_option
-@click.option("--api-url", envvar="STATSIG_API_URL", default="https://statsigapi.net/console/v1")
+@click.option(
+    "--api-url",
+    envvar="STATSIG_API_URL",
+    default="https://statsigapi.net/console/v1",
+    show_default=True,
+    help="The Console API (env STATSIG_API_URL).",
+)
 @click.option("--api-key", envvar="STATSIG_CONSOLE_API_KEY", help="Console API key (prefer the env var).")
 @click.option("--page-size", type=click.IntRange(min=1), default=100, show_default=True)
 @click.option("--marker", help="Ownership tag (default: managed-by:statsig-sources:<dbt project name>).")
