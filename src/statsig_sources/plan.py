@@ -56,6 +56,7 @@ class PlanItem:
     changes: tuple[FieldChange, ...] = ()
     reason: str = ""
     adopted: bool = False
+    affected_metrics: tuple[str, ...] = ()  # metrics that read an updated source (impact.py)
 
 
 @dataclass(frozen=True)

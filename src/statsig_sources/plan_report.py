@@ -43,6 +43,8 @@ def render_text(plan: Plan) -> str:
             ]
         if item.reason:
             lines.append(f"    {item.reason}")
+        if item.affected_metrics:
+            lines.append(f"    affects metrics: {', '.join(item.affected_metrics)}")
     if plan.of(Action.ORPHANED):
         lines.append("Orphaned sources are kept; `apply --prune` deletes those no metric uses.")
     return "\n".join(lines) + "\n"
@@ -59,6 +61,7 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
         "adopted": item.adopted,
         "changes": [_change_json(change) for change in item.changes],
         "reason": item.reason,
+        "affected_metrics": list(item.affected_metrics),
         "payload": dict(item.payload) if item.payload is not None else None,
     }
 
@@ -87,6 +90,8 @@ def render_markdown(plan: Plan) -> str:
             ", ".join(f"`{change.field}`" for change in item.changes) if item.action is Action.UPDATE else ""
         )
         detail = _cell(item.reason or detail)
+        if item.affected_metrics:
+            detail += "; affects metrics: " + _cell(", ".join(item.affected_metrics))
         action = item.action.value + (" (adopt)" if item.adopted else "")
         lines.append(f"| {SYMBOLS[item.action]} | {action} | `{_cell(item.name)}` | {detail} |")
     for item in plan.of(Action.UPDATE):

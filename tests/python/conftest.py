@@ -60,3 +60,9 @@ def make_client(fake: FakeStatsig) -> Iterator[Callable[..., StatsigClient]]:
     yield build
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def project(dbt_project: Callable[..., Path]) -> Path:
+    """A project directory holding the default valid manifest fixture."""
+    return dbt_project()

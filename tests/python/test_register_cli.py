@@ -22,11 +22,6 @@ PROJECT_MARKER = "managed-by:statsig-sources:shop"  # the fixture manifests' pro
 NAME = "statsig_purchases"
 
 
-@pytest.fixture
-def project(dbt_project: Callable[..., Path]) -> Path:
-    return dbt_project()
-
-
 def desired(project: Path) -> list[dict[str, Any]]:
     """What render writes for the project, as payloads."""
     return [p.body for p in build_payloads(load_project(project / "target" / "manifest.json", Settings()))]

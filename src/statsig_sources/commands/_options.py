@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from statsig_sources.errors import InputError
 from statsig_sources.manifest import resolve_manifest_path
 from statsig_sources.project import DEFAULT_STATSIG_ROLES, DEFAULT_STATSIG_SCHEMA, MARKER_PREFIX, Settings
+
+if TYPE_CHECKING:
+    from statsig_sources.statsig_api import StatsigClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,3 +120,38 @@ def settings(
         custom_unit_types=tuple(custom_unit_types),
         marker=marker,
     )
+
+
+def connection_options(command: F) -> F:
+    """How to reach Statsig: the options `plan` and `apply` share."""
+    options = [
+        click.option(
+            "--api-url",
+            envvar="STATSIG_API_URL",
+            default="https://statsigapi.net/console/v1",
+            show_default=True,
+            help="Statsig's Console API (env STATSIG_API_URL).",
+        ),
+        click.option(
+            "--api-key",
+            envvar="STATSIG_CONSOLE_API_KEY",
+            help="Console API key (prefer the env var STATSIG_CONSOLE_API_KEY).",
+        ),
+        click.option(
+            "--page-size",
+            type=click.IntRange(min=1),
+            default=100,
+            show_default=True,
+            help="Sources per page when listing.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def statsig_client(api_url: str, api_key: str | None, page_size: int) -> StatsigClient:
+    """The client; a missing key is an input error (exit 2) before any request."""
+    from statsig_sources.statsig_api import StatsigClient
+
+    return StatsigClient((api_key or "").strip(), base_url=api_url, page_size=page_size)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from statsig_sources.commands._options import (
+    connection_options,
     format_option,
     governance_options,
     manifest_options,
     marker_option,
+    statsig_client,
 )
 from statsig_sources.commands._project import checked_project
 from statsig_sources.errors import ExitCode
@@ -26,48 +28,19 @@ if TYPE_CHECKING:
     from statsig_sources.plan import Plan
     from statsig_sources.statsig_api import StatsigClient
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def connection_options(command: F) -> F:
-    """How to reach Statsig: the options `plan` and `apply` share."""
-    options = [
-        click.option(
-            "--api-url",
-            envvar="STATSIG_API_URL",
-            default="https://statsigapi.net/console/v1",
-            show_default=True,
-            help="Statsig's Console API (env STATSIG_API_URL).",
-        ),
-        click.option(
-            "--api-key",
-            envvar="STATSIG_CONSOLE_API_KEY",
-            help="Console API key (prefer the env var STATSIG_CONSOLE_API_KEY).",
-        ),
-        click.option(
-            "--page-size",
-            type=click.IntRange(min=1),
-            default=100,
-            show_default=True,
-            help="Sources per page when listing.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _client(api_url: str, api_key: str | None, page_size: int) -> StatsigClient:
-    """The client; a missing key is an input error (exit 2) before any request."""
-    from statsig_sources.statsig_api import StatsigClient
-
-    return StatsigClient((api_key or "").strip(), base_url=api_url, page_size=page_size)
-
 
 def _plan(
-    ctx: click.Context, command: str, fmt: str, client: StatsigClient, adopt: tuple[str, ...], options: Any
+    ctx: click.Context,
+    command: str,
+    fmt: str,
+    client: StatsigClient,
+    adopt: tuple[str, ...],
+    force: bool,
+    options: Any,
 ) -> Plan:
-    """Validate the project (refusing before any request), then diff its payloads against Statsig."""
+    """Validate the project (refusing before any request), diff its payloads against Statsig, and
+    block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
+    from statsig_sources.impact import guard_plan
     from statsig_sources.payloads import build_payloads
     from statsig_sources.plan import build_plan
     from statsig_sources.report import violation_line
@@ -76,7 +49,8 @@ def _plan(
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
     desired = [payload.body for payload in build_payloads(project)]
-    return build_plan(desired, client.list_sources(), project.marker, set(adopt))
+    result = build_plan(desired, client.list_sources(), project.marker, set(adopt))
+    return guard_plan(result, client.list_metrics, force=force)
 
 
 @click.command()
@@ -89,6 +63,7 @@ def _plan(
 @click.option(
     "--adopt", multiple=True, metavar="NAME", help="Plan to take over an unmarked source of this name."
 )
+@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -96,6 +71,7 @@ def plan(
     fmt: str,
     detailed_exitcode: bool,
     adopt: tuple[str, ...],
+    force: bool,
     api_url: str,
     api_key: str | None,
     page_size: int,
@@ -113,8 +89,8 @@ def plan(
     """
     from statsig_sources.plan_report import RENDERERS
 
-    with _client(api_url, api_key, page_size) as client:
-        result = _plan(ctx, "plan", fmt, client, adopt, options)
+    with statsig_client(api_url, api_key, page_size) as client:
+        result = _plan(ctx, "plan", fmt, client, adopt, force, options)
     click.echo(RENDERERS[fmt](result), nl=False)
     if detailed_exitcode and result.has_changes:
         ctx.exit(int(ExitCode.CHANGES_PENDING))
@@ -129,6 +105,7 @@ def plan(
 @click.option("--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source of this name.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
+@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -137,6 +114,7 @@ def apply(
     adopt: tuple[str, ...],
     yes: bool,
     dry_run: bool,
+    force: bool,
     api_url: str,
     api_key: str | None,
     page_size: int,
@@ -156,8 +134,8 @@ def apply(
     from statsig_sources.apply import actionable, apply_plan
     from statsig_sources.plan_report import render_text
 
-    with _client(api_url, api_key, page_size) as client:
-        result = _plan(ctx, "apply", "text", client, adopt, options)
+    with statsig_client(api_url, api_key, page_size) as client:
+        result = _plan(ctx, "apply", "text", client, adopt, force, options)
         click.echo(render_text(result), nl=False)
         todo = actionable(result)
         if not todo:

@@ -1,0 +1,113 @@
+"""What a plan's updates do to live metrics: name the metrics each updated source feeds, and block an
+update that removes or retypes a column one of them reads (unless forced).
+
+A query source's columns are its SQL's output columns (read with sqlglot) plus its custom fields; a
+column's type is known only where the SQL casts it explicitly. When the columns cannot be known (a
+`table` source, `select *`, SQL sqlglot cannot parse) nothing is blocked: the guard never guesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from statsig_sources.errors import SqlParseError
+from statsig_sources.plan import Action, Plan, PlanItem
+from statsig_sources.sql import parse_query, substitute_statsig_macros
+from statsig_sources.usage import Metric, parse_metric
+
+Columns = Mapping[str, str | None]  # lower-cased column name -> explicit cast type, if any
+
+
+def source_columns(payload: Mapping[str, Any], dialect: str = "") -> Columns | None:
+    """The columns a source offers metrics, or None when they cannot be known."""
+    sql = payload.get("sql")
+    if payload.get("sourceType", "query") != "query" or not isinstance(sql, str) or not sql.strip():
+        return None
+    try:
+        query = parse_query(substitute_statsig_macros(sql), dialect)
+    except (SqlParseError, ParseError, TokenError):
+        return None
+    columns: dict[str, str | None] = {}
+    for projection in query.selects:
+        inner = projection.unalias()
+        if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and inner.is_star):
+            return None
+        kind = inner.to.sql(dialect=dialect or None) if isinstance(inner, exp.Cast) else None
+        columns[projection.alias_or_name.lower()] = kind
+    for field in payload.get("customFieldMapping") or ():
+        if isinstance(field, Mapping) and field.get("key"):
+            columns.setdefault(str(field["key"]).lower(), None)
+    return columns
+
+
+def broken_columns(before: Columns | None, after: Columns | None) -> dict[str, str]:
+    """Column -> `removed` or `retyped A -> B`, for columns `after` no longer offers as `before` did."""
+    if before is None or after is None:
+        return {}
+    broken = {}
+    for name, kind in before.items():
+        if name not in after:
+            broken[name] = "removed"
+        elif kind and after[name] and kind.lower() != str(after[name]).lower():
+            broken[name] = f"retyped {kind} -> {after[name]}"
+    return broken
+
+
+def _metrics_by_source(metrics: Iterable[Mapping[str, Any]]) -> dict[str, list[Metric]]:
+    found: dict[str, list[Metric]] = {}
+    for raw in metrics:
+        metric = parse_metric(raw)
+        if metric is not None:
+            for ref in metric.refs:
+                found.setdefault(ref.source, []).append(metric)
+    return found
+
+
+def _assess(item: PlanItem, metrics: Sequence[Metric], force: bool, dialect: str) -> PlanItem:
+    if item.payload is None or not metrics:
+        return item
+    before_payload = {**item.payload, **{change.field: change.before for change in item.changes}}
+    broken = broken_columns(source_columns(before_payload, dialect), source_columns(item.payload, dialect))
+    affected = tuple(sorted(metric.name for metric in metrics))
+    conflicts = []
+    for metric in sorted(metrics, key=lambda m: m.name):
+        ref = metric.ref(item.name)
+        used = sorted({column for column in (ref.columns if ref else ()) if column.lower() in broken})
+        conflicts += [f"{metric.name} uses {column} ({broken[column.lower()]})" for column in used]
+    if not conflicts:
+        return replace(item, affected_metrics=affected)
+    reason = "; ".join(conflicts)
+    if force:
+        return replace(item, affected_metrics=affected, reason=f"forced: {reason}")
+    return replace(
+        item,
+        action=Action.BLOCKED,
+        affected_metrics=affected,
+        reason=f"would break live metrics: {reason}; pass --force to apply anyway",
+    )
+
+
+def guard_plan(
+    plan: Plan,
+    fetch_metrics: Callable[[], Iterable[Mapping[str, Any]]],
+    *,
+    force: bool = False,
+    dialect: str = "",
+) -> Plan:
+    """The plan with each update's affected metrics named and breaking updates blocked.
+
+    `fetch_metrics` is called only when the plan has updates, so a plan without any costs no request.
+    """
+    if not plan.of(Action.UPDATE):
+        return plan
+    by_source = _metrics_by_source(fetch_metrics())
+    items = tuple(
+        _assess(item, by_source.get(item.name, []), force, dialect) if item.action is Action.UPDATE else item
+        for item in plan.items
+    )
+    return replace(plan, items=items)

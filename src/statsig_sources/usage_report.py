@@ -1,0 +1,114 @@
+"""Renderers for metric usage: a table for terminals, markdown for a PR comment, JSON for tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from statsig_sources.usage import Dangling, Metric, SourceUsage, Usage
+
+HEADER = ("source", "model", "metric", "aggregation", "columns")
+
+
+def summary(usage: Usage) -> str:
+    used = len(usage.sources) - len(usage.unused)
+    return (
+        f"{len(usage.sources)} managed source(s), {used} used, {len(usage.unused)} unused; "
+        f"{usage.metric_count} metric(s), {len(usage.dangling)} dangling"
+    )
+
+
+def _label(metric: Metric) -> str:
+    return metric.name + (" (hidden)" if metric.hidden else "")
+
+
+def _rows(usage: Usage) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for entry in usage.sources:
+        for metric in entry.metrics or (None,):
+            if metric is None:
+                rows.append((entry.source.name, entry.source.model, "-", "", ""))
+                continue
+            ref = metric.ref(entry.source.name)
+            columns = ", ".join(ref.columns) if ref else ""
+            rows.append((entry.source.name, entry.source.model, _label(metric), metric.aggregation, columns))
+    return rows
+
+
+def _strays(item: Dangling) -> str:
+    return ", ".join(f"{name} ({why})" for name, why in item.sources)
+
+
+def render_text(usage: Usage) -> str:
+    rows = [HEADER, *_rows(usage)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    lines = [f"Statsig metric usage: {summary(usage)}.", ""]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    if usage.unused:
+        lines += ["", "Unused sources: " + ", ".join(usage.unused)]
+    if usage.dangling:
+        lines += ["", "Dangling metrics (their sources are not managed by dbt):"]
+        lines += [f"  {_label(item.metric)} [{item.metric.id}] -> {_strays(item)}" for item in usage.dangling]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(usage: Usage) -> str:
+    lines = ["### Statsig metric usage", "", f"{summary(usage)}.", ""]
+    lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for source, model, metric, aggregation, columns in _rows(usage):
+        cells = [f"`{source}`", f"`{model}`", metric, aggregation, columns]
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    if usage.unused:
+        lines += ["", "**Unused sources:** " + ", ".join(f"`{name}`" for name in usage.unused)]
+    if usage.dangling:
+        lines += ["", "**Dangling metrics** (their sources are not managed by dbt):", ""]
+        lines += [f"- {_cell(_label(item.metric))} → {_cell(_strays(item))}" for item in usage.dangling]
+    return "\n".join(lines) + "\n"
+
+
+def _metric_json(metric: Metric, source: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": metric.id,
+        "name": metric.name,
+        "aggregation": metric.aggregation,
+        "hidden": metric.hidden,
+    }
+    ref = metric.ref(source) if source is not None else None
+    if ref is not None:
+        out["columns"] = list(ref.columns)
+        out["via"] = list(ref.via)
+    return out
+
+
+def _source_json(entry: SourceUsage) -> dict[str, Any]:
+    return {
+        "name": entry.source.name,
+        "model": entry.source.model,
+        "metrics": [_metric_json(metric, entry.source.name) for metric in entry.metrics],
+    }
+
+
+def usage_json(usage: Usage) -> dict[str, Any]:
+    return {
+        "sources": [_source_json(entry) for entry in usage.sources],
+        "unused": list(usage.unused),
+        "dangling": [
+            {
+                **_metric_json(item.metric),
+                "sources": [{"name": name, "reason": why} for name, why in item.sources],
+            }
+            for item in usage.dangling
+        ],
+    }
+
+
+def render_json(usage: Usage) -> str:
+    return json.dumps(usage_json(usage), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

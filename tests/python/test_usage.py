@@ -1,0 +1,196 @@
+"""Metric usage: the pure join of metrics with managed sources, and its three renderings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from support import MARKER
+from usage_support import METRICS, REMOTE_SOURCES, criterion, metric
+
+from statsig_sources.usage import ManagedSource, build_usage, parse_metric
+from statsig_sources.usage_report import render_json, render_markdown, render_text
+
+SOURCES = (
+    ManagedSource("refunds", "statsig_refunds", "model.shop.statsig_refunds"),
+    ManagedSource("sessions", "statsig_sessions", "model.shop.statsig_sessions"),
+    ManagedSource("statsig_purchases", "statsig_purchases", "model.shop.statsig_purchases"),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            metric("m", "sum", metricSourceName="s", valueColumn="v", criteria=[criterion("c")]),
+            [("s", ("metricSourceName",), ("c", "v"))],
+        ),
+        (
+            metric("m", "mean", metricSourceName="s", metricDimensionColumns=["d1", "d2"]),
+            [("s", ("metricSourceName",), ("d1", "d2"))],
+        ),
+        (
+            metric(
+                "m",
+                "ratio",
+                metricSourceName="a",
+                valueColumn="v",
+                denominatorMetricSourceName="b",
+                denominatorValueColumn="w",
+                denominatorCriteria=[criterion("k")],
+            ),
+            [("a", ("metricSourceName",), ("v",)), ("b", ("denominatorMetricSourceName",), ("k", "w"))],
+        ),
+        (
+            metric(
+                "m",
+                "ratio",
+                metricSourceName="a",
+                valueColumn="v",
+                denominatorMetricSourceName="a",
+                denominatorValueColumn="w",
+            ),
+            [("a", ("metricSourceName", "denominatorMetricSourceName"), ("v", "w"))],
+        ),
+        (
+            metric(
+                "m",
+                "funnel",
+                funnelEvents=[
+                    {"metricSourceName": "b", "criteria": [criterion("x")]},
+                    {"metricSourceName": "a"},
+                    {"metricSourceName": "b", "criteria": [criterion("y")]},
+                ],
+            ),
+            [("a", ("funnelEvents[2]",), ()), ("b", ("funnelEvents[1]", "funnelEvents[3]"), ("x", "y"))],
+        ),
+    ],
+    ids=["simple-value-and-criteria", "dimensions", "ratio-two-sources", "ratio-one-source", "funnel"],
+)
+def test_metric_reads_columns_from_each_source_it_names(raw: dict[str, Any], expected: list[Any]) -> None:
+    parsed = parse_metric(raw)
+    assert parsed is not None
+    assert [(ref.source, ref.via, ref.columns) for ref in parsed.refs] == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"id": "e::event_count", "name": "e", "type": "event_count"},
+        metric("m", "count"),
+        metric("m", "count", metricSourceName=""),
+    ],
+    ids=["not-warehouse-native", "no-source", "empty-source-name"],
+)
+def test_metric_without_a_source_is_ignored(raw: dict[str, Any]) -> None:
+    assert parse_metric(raw) is None
+
+
+def test_usage_lists_metrics_per_source_unused_sources_and_dangling_metrics() -> None:
+    usage = build_usage(SOURCES, METRICS, REMOTE_SOURCES, MARKER)
+    assert [(e.source.name, [m.name for m in e.metrics]) for e in usage.sources] == [
+        ("refunds", []),
+        ("sessions", ["Checkout Funnel", "Revenue per Session"]),
+        (
+            "statsig_purchases",
+            ["Checkout Funnel", "Old Purchases", "Purchase Revenue", "Revenue per Session"],
+        ),
+    ]
+    assert usage.unused == ("refunds",)
+    assert [(d.metric.name, d.sources) for d in usage.dangling] == [
+        ("Hand-made Clicks", (("hand_made_clicks", "unmanaged"),)),
+        ("Vanished", (("gone_source", "missing"),)),
+    ]
+    assert usage.metric_count == 6
+
+
+def test_dangling_metric_on_a_marked_source_that_left_dbt_is_orphaned() -> None:
+    usage = build_usage(SOURCES[:1], METRICS[:1], REMOTE_SOURCES, MARKER)
+    assert usage.dangling[0].sources == (("statsig_purchases", "orphaned"),)
+
+
+USAGE = build_usage(SOURCES, METRICS, REMOTE_SOURCES, MARKER)
+
+TEXT = """\
+Statsig metric usage: 3 managed source(s), 2 used, 1 unused; 6 metric(s), 2 dangling.
+
+source             model              metric                  aggregation  columns
+refunds            statsig_refunds    -
+sessions           statsig_sessions   Checkout Funnel         funnel       landing_page
+sessions           statsig_sessions   Revenue per Session     ratio        session_count
+statsig_purchases  statsig_purchases  Checkout Funnel         funnel       item_count
+statsig_purchases  statsig_purchases  Old Purchases (hidden)  count
+statsig_purchases  statsig_purchases  Purchase Revenue        sum          country, value
+statsig_purchases  statsig_purchases  Revenue per Session     ratio        value
+
+Unused sources: refunds
+
+Dangling metrics (their sources are not managed by dbt):
+  Hand-made Clicks [Hand-made Clicks::user_warehouse] -> hand_made_clicks (unmanaged)
+  Vanished [Vanished::user_warehouse] -> gone_source (missing)
+"""
+
+MARKDOWN = """\
+### Statsig metric usage
+
+3 managed source(s), 2 used, 1 unused; 6 metric(s), 2 dangling.
+
+| source | model | metric | aggregation | columns |
+|---|---|---|---|---|
+| `refunds` | `statsig_refunds` | - |  |  |
+| `sessions` | `statsig_sessions` | Checkout Funnel | funnel | landing_page |
+| `sessions` | `statsig_sessions` | Revenue per Session | ratio | session_count |
+| `statsig_purchases` | `statsig_purchases` | Checkout Funnel | funnel | item_count |
+| `statsig_purchases` | `statsig_purchases` | Old Purchases (hidden) | count |  |
+| `statsig_purchases` | `statsig_purchases` | Purchase Revenue | sum | country, value |
+| `statsig_purchases` | `statsig_purchases` | Revenue per Session | ratio | value |
+
+**Unused sources:** `refunds`
+
+**Dangling metrics** (their sources are not managed by dbt):
+
+- Hand-made Clicks → hand_made_clicks (unmanaged)
+- Vanished → gone_source (missing)
+"""
+
+
+@pytest.mark.parametrize(("render", "expected"), [(render_text, TEXT), (render_markdown, MARKDOWN)])
+def test_usage_renders_exactly(render: Any, expected: str) -> None:
+    assert render(USAGE) == expected
+
+
+def test_usage_json_has_sources_unused_and_dangling() -> None:
+    import json
+
+    data = json.loads(render_json(USAGE))
+    assert list(data) == ["sources", "unused", "dangling"]
+    assert data["sources"][1] == {
+        "name": "sessions",
+        "model": "statsig_sessions",
+        "metrics": [
+            {
+                "id": "Checkout Funnel::user_warehouse",
+                "name": "Checkout Funnel",
+                "aggregation": "funnel",
+                "hidden": False,
+                "columns": ["landing_page"],
+                "via": ["funnelEvents[1]"],
+            },
+            {
+                "id": "Revenue per Session::user_warehouse",
+                "name": "Revenue per Session",
+                "aggregation": "ratio",
+                "hidden": False,
+                "columns": ["session_count"],
+                "via": ["denominatorMetricSourceName"],
+            },
+        ],
+    }
+    assert data["unused"] == ["refunds"]
+    assert data["dangling"][1] == {
+        "id": "Vanished::user_warehouse",
+        "name": "Vanished",
+        "aggregation": "count",
+        "hidden": False,
+        "sources": [{"name": "gone_source", "reason": "missing"}],
+    }
