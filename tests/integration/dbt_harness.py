@@ -21,18 +21,11 @@ class DbtProject:
     env: dict[str, str] = field(default_factory=dict)
 
     def invoke(self, *args: str) -> dbtRunnerResult:
+        defaults = ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir)]
+        if "--log-path" not in args:  # a caller's own log path wins (the demo's keeps the repository clean)
+            defaults += ["--log-path", str(self.project_dir / "logs")]
         with _environment(self.env):
-            return dbtRunner().invoke(
-                [
-                    *args,
-                    "--project-dir",
-                    str(self.project_dir),
-                    "--profiles-dir",
-                    str(self.project_dir),
-                    "--log-path",
-                    str(self.project_dir / "logs"),
-                ]
-            )
+            return dbtRunner().invoke([*args, *defaults])
 
     def results_by_node(self, result: dbtRunnerResult) -> dict[str, Any]:
         """Run results keyed by node name (tests by their full generated name)."""
