@@ -12,3 +12,10 @@
         not UTC when a profile sets TimeZone: https://github.com/duckdb/dbt-duckdb -#}
     {{ return("(current_timestamp at time zone 'UTC')") }}
 {% endmacro %}
+
+{% macro spark__statsig_utc_now() %}
+    {#- dbt-spark's backcompat macro casts with `::`, which Spark 3 cannot parse. Spark's (and
+        Databricks') TIMESTAMP is an instant, as a source's `timestamp` is there, so the two compare
+        rightly in any session time zone. https://spark.apache.org/docs/latest/api/sql/index.html#current_timestamp -#}
+    {{ return('current_timestamp()') }}
+{% endmacro %}
