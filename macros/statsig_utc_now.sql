@@ -19,3 +19,16 @@
         rightly in any session time zone. https://spark.apache.org/docs/latest/api/sql/index.html#current_timestamp -#}
     {{ return('current_timestamp()') }}
 {% endmacro %}
+
+{% macro snowflake__statsig_utc_now() %}
+    {#- dbt-snowflake's backcompat macro casts current_timestamp to TIMESTAMP first, which an account's
+        TIMESTAMP_TYPE_MAPPING decides; converting the TIMESTAMP_LTZ itself is exact.
+        https://docs.snowflake.com/en/sql-reference/functions/current_timestamp -#}
+    {{ return(statsig_sources.statsig_convert_to_utc('current_timestamp()')) }}
+{% endmacro %}
+
+{% macro trino__statsig_utc_now() %}
+    {#- dbt-trino's backcompat macro emits `current_timestamp::timestamp`, and Trino has no `::` cast:
+        https://trino.io/docs/current/functions/datetime.html#current_timestamp -#}
+    {{ return(statsig_sources.statsig_convert_to_utc('current_timestamp')) }}
+{% endmacro %}

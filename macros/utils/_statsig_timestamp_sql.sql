@@ -9,5 +9,5 @@
     {%- if day_grain -%}
         {%- set value = 'cast(' ~ value ~ ' as date)' -%}
     {%- endif -%}
-    {{ return('cast(' ~ value ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+    {{ return('cast(' ~ value ~ ' as ' ~ statsig_sources.statsig_type_timestamp() ~ ')') }}
 {% endmacro %}
