@@ -10,8 +10,8 @@
 {% endmacro %}
 
 {% macro spark___statsig_supports_grants() %}
-    {#- Open-source Spark's catalog has no GRANT: dbt-spark's apply_grants runs SHOW GRANTS, which fails
-        on every relation, so a metric source with grants could not build.
+    {#- Open-source Spark's catalog has no GRANT: dbt-spark's apply_grants runs `grant select on ...`,
+        which Spark refuses ("Operation not allowed: grant"), so a metric source with grants would not build.
         https://spark.apache.org/docs/latest/sql-ref-syntax.html -#}
     {{ return(false) }}
 {% endmacro %}
