@@ -80,7 +80,9 @@ def _describe(relation: str) -> list[tuple[str, str]]:
     return [(name, kind) for name, kind, *_ in spark_rows(f"describe statsig_staging.{relation}")]
 
 
-def test_consumer_sources_have_spark_canonical_types(spark_consumer: tuple[dict[str, Any], Path]) -> None:
+def test_demo_and_consumer_sources_have_spark_canonical_types(
+    spark_demo: tuple[dict[str, Any], Path], spark_consumer: tuple[dict[str, Any], Path]
+) -> None:
     assert _describe("statsig_purchases") == [
         ("user_id", "string"),
         ("company_id", "string"),
@@ -88,6 +90,13 @@ def test_consumer_sources_have_spark_canonical_types(spark_consumer: tuple[dict[
         ("value", "double"),
         ("quantity", "double"),
         ("amount_cents", "double"),
+    ]
+    assert _describe("demo_orders") == [
+        ("user_id", "string"),
+        ("timestamp", "timestamp"),
+        ("value", "double"),
+        ("item_count", "double"),
+        ("status", "string"),
     ]
     assert _describe("statsig_daily_usage") == [
         ("user_id", "string"),
