@@ -21,6 +21,8 @@ class DbtProject:
     env: dict[str, str] = field(default_factory=dict)
 
     def invoke(self, *args: str) -> dbtRunnerResult:
+        # A caller's own --log-path wins, so a build of the repository itself logs outside it.
+        logs = [] if "--log-path" in args else ["--log-path", str(self.project_dir / "logs")]
         with _environment(self.env):
             return dbtRunner().invoke(
                 [
@@ -29,8 +31,7 @@ class DbtProject:
                     str(self.project_dir),
                     "--profiles-dir",
                     str(self.project_dir),
-                    "--log-path",
-                    str(self.project_dir / "logs"),
+                    *logs,
                 ]
             )
 
