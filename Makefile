@@ -12,8 +12,8 @@ bootstrap: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import dbt.adapters.duckdb, statsig_sources"
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,dialects]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import dbt.adapters.duckdb, dbt.adapters.spark, pyspark, statsig_sources"
 	touch $(STAMP)
 
 demo: $(STAMP)

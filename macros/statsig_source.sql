@@ -18,13 +18,21 @@
     {%- endif -%}
     {%- set declaration = statsig_sources._statsig_declaration(model) -%}
     {%- set columns = statsig_sources._statsig_canonical_columns(declaration) -%}
-    {%- set timestamp_type = statsig_sources._statsig_expression_type(declaration.timestamp, upstream) -%}
+    {#- The timestamp's type decides its conversion: declared (timestamp_type), or probed from the
+        warehouse without scanning data. -#}
+    {%- set declared = {'offset_aware': 'timestamp_tz', 'naive': 'timestamp', 'date': 'date'} -%}
+    {%- if declaration.timestamp_type is not none -%}
+        {%- set timestamp_family = declared[declaration.timestamp_type] -%}
+    {%- else -%}
+        {%- set timestamp_family = statsig_sources._statsig_type_family(
+            statsig_sources._statsig_expression_type(declaration.timestamp, upstream)) -%}
+    {%- endif -%}
 select
     {%- for column in columns %}
     {% if column.family == 'string' -%}
         cast({{ column.expression }} as {{ dbt.type_string() }})
     {%- elif column.family == 'timestamp' -%}
-        {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_type, declaration.day_grain) }}
+        {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_family, declaration.day_grain) }}
     {%- elif column.family == 'double' -%}
         cast({{ column.expression }} as {{ statsig_sources.statsig_type_double() }})
     {%- else -%}

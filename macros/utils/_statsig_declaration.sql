@@ -47,5 +47,6 @@
         'measures': measures,
         'dimensions': raw.get('dimensions') or [],
         'filter': raw.get('filter'),
+        'timestamp_type': raw.get('timestamp_type'),
     }) }}
 {% endmacro %}

@@ -4,7 +4,7 @@
     {%- set problems = [] -%}
     {%- set allowed = ['source_name', 'granularity', 'unit_ids', 'timestamp', 'value', 'measures',
                        'dimensions', 'filter', 'description', 'owner', 'tags', 'source_type', 'sql',
-                       'custom_fields'] -%}
+                       'custom_fields', 'timestamp_type'] -%}
     {%- for key in raw if key not in allowed -%}
         {%- do problems.append("unknown key meta.statsig." ~ key
                                ~ " (allowed: " ~ allowed | join(', ') ~ ")") -%}
@@ -19,7 +19,8 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set choices = {'granularity': ['event_log', 'daily_fact', 'daily_aggregate'],
-                       'source_type': ['query', 'table']} -%}
+                       'source_type': ['query', 'table'],
+                       'timestamp_type': ['offset_aware', 'naive', 'date']} -%}
     {%- for key, options in choices.items() if raw.get(key) is not none and raw.get(key) not in options -%}
         {%- do problems.append("meta.statsig." ~ key ~ " is '" ~ raw.get(key) ~ "', expected one of "
                                ~ options | join(', ')) -%}

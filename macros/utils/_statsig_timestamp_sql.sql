@@ -1,8 +1,7 @@
 {#- `timestamp` in UTC, without a time zone. Offset-aware input is converted to UTC; naive input is taken
     as UTC already. A day grain is truncated to the UTC calendar day and typed as a timestamp at midnight,
     so every source's `timestamp` has the same type. -#}
-{% macro _statsig_timestamp_sql(expression, data_type, day_grain) %}
-    {%- set family = statsig_sources._statsig_type_family(data_type) -%}
+{% macro _statsig_timestamp_sql(expression, family, day_grain) %}
     {%- set value = '(' ~ expression ~ ')' -%}
     {%- if family == 'timestamp_tz' -%}
         {%- set value = statsig_sources.statsig_convert_to_utc(value) -%}
@@ -10,5 +9,5 @@
     {%- if day_grain -%}
         {%- set value = 'cast(' ~ value ~ ' as date)' -%}
     {%- endif -%}
-    {{ return('cast(' ~ value ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+    {{ return('cast(' ~ value ~ ' as ' ~ statsig_sources.statsig_type_timestamp() ~ ')') }}
 {% endmacro %}

@@ -12,6 +12,8 @@ from typing import Any
 
 GRANULARITIES = ("event_log", "daily_fact", "daily_aggregate")
 SOURCE_TYPES = ("query", "table")
+# How the timestamp expression is typed, when declared: the package then skips its type probe.
+TIMESTAMP_TYPES = ("offset_aware", "naive", "date")
 BUILT_IN_UNIT_TYPES = ("userID", "stableID")
 RESERVED_COLUMNS = ("timestamp", "value")
 REQUIRED_KEYS = ("granularity", "unit_ids", "timestamp")
@@ -27,6 +29,7 @@ OPTIONAL_KEYS = (
     "source_type",
     "sql",
     "custom_fields",
+    "timestamp_type",
 )
 _OUTPUT_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -53,6 +56,7 @@ class Declaration:
     source_type: str = "query"
     sql: str | None = None
     custom_fields: tuple[tuple[str, str], ...] = ()  # (key, formula), in declared order
+    timestamp_type: str | None = None
 
     @property
     def timestamp_as_day(self) -> bool:
@@ -178,6 +182,7 @@ _CHECKS: Mapping[str, Callable[[str, Any, list[str]], Any]] = {
     "source_type": _choice(SOURCE_TYPES),
     "sql": _optional_string,
     "custom_fields": _custom_fields,
+    "timestamp_type": _choice(TIMESTAMP_TYPES),
 }
 
 

@@ -46,7 +46,6 @@ class SourceModel:
     relation: TableRef
     relation_name: str | None
     materialized: str | None
-    config_schema: str | None
     grants: Mapping[str, tuple[str, ...]]
     contract_enforced: bool
     description: str
@@ -193,7 +192,6 @@ def _source_model(node: Mapping[str, Any], declaration: Any) -> SourceModel:
         relation=_relation_ref(node, "alias"),
         relation_name=_text(node.get("relation_name")),
         materialized=_text(config.get("materialized")),
-        config_schema=_text(config.get("schema")),
         grants=_grants(config.get("grants")),
         contract_enforced=isinstance(contract, dict) and contract.get("enforced") is True,
         description=description if isinstance(description, str) else "",

@@ -10,7 +10,10 @@ from typing import Any
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from dbt_harness import DbtProject
+
+from statsig_sources.cli import main
 
 pytestmark = pytest.mark.dbt
 
@@ -162,3 +165,18 @@ def test_a_development_target_prefixes_the_governed_schema(
         "dbt_dev_statsig_staging"
     }
     assert nodes["model.statsig_consumer.fct_daily_spend"]["schema"] == "dbt_dev"
+    # validate accepts the prefixed schema as the governed one off production.
+    validated = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            "--manifest",
+            str(tmp_path / "manifest.json"),
+            "--custom-unit-type",
+            "companyID",
+            "--format",
+            "json",
+        ],
+    )
+    assert validated.exit_code == 0, validated.output
+    assert not [v for v in json.loads(validated.output)["violations"] if v["severity"] == "error"]

@@ -31,6 +31,7 @@ WHERE = "model '{name}' (models/negative/{name}.sql, models/negative/_negative.y
                 "meta.statsig.granularity is 'hourly', expected one of "
                 "event_log, daily_fact, daily_aggregate",
                 "meta.statsig.unit_ids: 'Country' is not a lower-case identifier",
+                "meta.statsig.timestamp_type is 'timestamptz', expected one of offset_aware, naive, date",
             ],
         ),
     ],

@@ -74,3 +74,18 @@ def test_a_declaration_that_is_not_a_mapping_is_one_problem(raw: Any) -> None:
     declaration, problems = parse_declaration(raw)
     assert declaration is None and len(problems) == 1
     assert problems[0].startswith("meta.statsig must be a mapping")
+
+
+@pytest.mark.parametrize("timestamp_type", ["offset_aware", "naive", "date"])
+def test_a_declared_timestamp_type_is_accepted(timestamp_type: str) -> None:
+    declaration, problems = parse_declaration({**FULL, "timestamp_type": timestamp_type})
+    assert problems == []
+    assert declaration is not None and declaration.timestamp_type == timestamp_type
+
+
+def test_an_unknown_timestamp_type_is_a_problem() -> None:
+    declaration, problems = parse_declaration({**FULL, "timestamp_type": "timestamptz"})
+    assert declaration is None
+    assert problems == [
+        "meta.statsig.timestamp_type must be one of offset_aware, naive, date, not 'timestamptz'"
+    ]

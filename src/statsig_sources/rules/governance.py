@@ -13,11 +13,11 @@ READ_PRIVILEGES = {"bigquery": "roles/bigquery.dataviewer"}
 
 
 def in_governed_schema(source: MetricSource, statsig_schema: str) -> bool:
-    """Exactly the governed schema (production), or `<target_schema>_<governed>` built from it."""
+    """Exactly the governed schema (production targets), or `<target_schema>_<governed>` as the
+    package's statsig_schema_name() builds it on any other target."""
     schema = (source.model.relation.schema or "").casefold()
     governed = statsig_schema.casefold()
-    configured = (source.model.config_schema or "").casefold()
-    return schema == governed or (schema.endswith("_" + governed) and configured == governed)
+    return schema == governed or schema.endswith("_" + governed)
 
 
 def check_governed_schema(project: Project) -> list[Violation]:
@@ -28,7 +28,8 @@ def check_governed_schema(project: Project) -> list[Violation]:
             "governed_schema",
             source,
             f"is built in schema `{source.model.relation.schema}`, outside the governed schema "
-            f"`{governed}` (or `<target_schema>_{governed}` off production); set `schema: {governed}`",
+            f"`{governed}` (or `<target_schema>_{governed}` off production); call "
+            "statsig_sources.statsig_schema_name() from your generate_schema_name",
         )
         for source in project.sources
         if not in_governed_schema(source, governed)
