@@ -35,6 +35,8 @@ PROFILE = """bench:
 PROJECT = """name: bench_{kind}
 version: "1.0.0"
 config-version: 2
+flags:
+  send_anonymous_usage_stats: false
 profile: bench
 test-paths: []
 models:
