@@ -3,7 +3,6 @@ clients that retry fast."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,19 +10,11 @@ from typing import Any
 
 import pytest
 from fake_statsig import FakeStatsig
+from manifest_fixtures import FIXTURES
 from support import KEY, RecordingSleep
 
 from statsig_sources.statsig_api import StatsigClient
 from statsig_sources.throttle import RateWindow, Throttle
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
-VALID = sorted((FIXTURES / "valid").glob("*.json"))
-INVALID = sorted((FIXTURES / "invalid").glob("*.json"))
-
-
-def read_fixture(relative: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / relative).read_text())
-    return data
 
 
 @pytest.fixture

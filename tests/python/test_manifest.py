@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, read_fixture
+from manifest_fixtures import FIXTURES, read_fixture
 
 from statsig_sources.errors import ExitCode, ManifestError
 from statsig_sources.manifest import load_manifest, resolve_manifest_path

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES, VALID
 from fake_statsig import schemas
+from manifest_fixtures import FIXTURES, VALID
 
 from statsig_sources.manifest import load_manifest
 from statsig_sources.payloads import build_payloads

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, INVALID, VALID
+from manifest_fixtures import FIXTURES, INVALID, VALID
 
 from statsig_sources.project import Settings, load_project
 from statsig_sources.rules import RULES, validate

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import read_fixture
+from manifest_fixtures import read_fixture
 
 from statsig_sources.project import Settings, load_project
 from statsig_sources.rules import validate

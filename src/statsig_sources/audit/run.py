@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from statsig_sources.audit.checks import Finding, Scope, audit_role, undeclared_readable
 from statsig_sources.audit.inspector import WarehouseInspector
+from statsig_sources.errors import InputError
+from statsig_sources.project import Project
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,26 @@ class AuditResult:
     @property
     def failed(self) -> bool:
         return any(finding.severity == "error" for finding in self.findings)
+
+
+def audit_scope(project: Project, output_schema: str | None) -> Scope:
+    """What the manifest declares: the governed schema its sources share and their relations."""
+    if project.manifest.adapter_type != "postgres":
+        raise InputError(
+            f"The manifest was built for {project.manifest.adapter_type}; audit checks PostgreSQL "
+            "(docs/audit.md lists the equivalent checks for other warehouses)."
+        )
+    governed = project.settings.statsig_schema
+    schemas = sorted({source.model.relation.schema or governed for source in project.sources})
+    if len(schemas) > 1:
+        raise InputError(
+            f"The manifest's metric sources span several schemas ({', '.join(schemas)}); run validate."
+        )
+    return Scope(
+        governed_schema=schemas[0] if schemas else governed,
+        declared=frozenset(source.model.relation.name for source in project.sources),
+        output_schema=output_schema,
+    )
 
 
 def run_audit(inspector: WarehouseInspector, roles: Sequence[str], scope: Scope, revoke: bool) -> AuditResult:

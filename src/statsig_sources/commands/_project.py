@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,17 +33,7 @@ def project_from_options(
 
 
 def checked_project(
-    ctx: click.Context,
-    command: str,
-    fmt: str,
-    *,
-    project_dir: Path,
-    target_path: str,
-    manifest_path_option: Path | None,
-    statsig_schema: str,
-    statsig_roles: tuple[str, ...],
-    custom_unit_types: tuple[str, ...],
-    marker: str | None,
+    ctx: click.Context, command: str, fmt: str, **options: Any
 ) -> tuple[Project, list[Violation]]:
     """The project and its warnings; on any error, every problem is listed and the command exits 1.
 
@@ -55,15 +45,7 @@ def checked_project(
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
 
-    project = project_from_options(
-        project_dir=project_dir,
-        target_path=target_path,
-        manifest_path_option=manifest_path_option,
-        statsig_schema=statsig_schema,
-        statsig_roles=statsig_roles,
-        custom_unit_types=custom_unit_types,
-        marker=marker,
-    )
+    project = project_from_options(**options)
     violations = run_rules(project)
     if errors(violations):
         click.echo(refused_report(fmt, command, len(project.sources), violations))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -33,18 +34,14 @@ from statsig_sources.commands._project import project_from_options
 @click.pass_context
 def audit(
     ctx: click.Context,
-    project_dir: Path,
-    target_path: str,
-    manifest_path_option: Path | None,
-    statsig_schema: str,
-    statsig_roles: tuple[str, ...],
-    custom_unit_types: tuple[str, ...],
+    /,
     target: str | None,
     profiles_dir: Path | None,
     dsn: str | None,
     output_schema: str | None,
     revoke: bool,
     fmt: str,
+    **options: Any,
 ) -> None:
     """Check live, in the warehouse, what the Statsig role can read and change.
 
@@ -58,41 +55,18 @@ def audit(
     \b
         dbt build --target prod && statsig-sources audit --target prod --output-schema statsig_results
     """
-    from statsig_sources.audit.checks import Scope
     from statsig_sources.audit.postgres import PostgresInspector
-    from statsig_sources.audit.run import render_text, run_audit, to_json
-    from statsig_sources.errors import InputError
+    from statsig_sources.audit.run import audit_scope, render_text, run_audit, to_json
 
-    project = project_from_options(
-        project_dir=project_dir,
-        target_path=target_path,
-        manifest_path_option=manifest_path_option,
-        statsig_schema=statsig_schema,
-        statsig_roles=statsig_roles,
-        custom_unit_types=custom_unit_types,
-    )
-    if project.manifest.adapter_type != "postgres":
-        raise InputError(
-            f"The manifest was built for {project.manifest.adapter_type}; audit checks PostgreSQL "
-            "(docs/audit.md lists the equivalent checks for other warehouses)."
-        )
-    schemas = sorted({source.model.relation.schema or statsig_schema for source in project.sources})
-    if len(schemas) > 1:
-        raise InputError(
-            f"The manifest's metric sources span several schemas ({', '.join(schemas)}); run validate."
-        )
-    scope = Scope(
-        governed_schema=schemas[0] if schemas else statsig_schema,
-        declared=frozenset(source.model.relation.name for source in project.sources),
-        output_schema=output_schema,
-    )
+    project = project_from_options(**options)
+    scope = audit_scope(project, output_schema)
     if target is not None:
         from statsig_sources.audit.dbt_profile import postgres_dsn
 
-        dsn = postgres_dsn(project_dir, profiles_dir, target)
+        dsn = postgres_dsn(options["project_dir"], profiles_dir, target)
     inspector = PostgresInspector(dsn or "")
     try:
-        result = run_audit(inspector, statsig_roles, scope, revoke)
+        result = run_audit(inspector, project.settings.statsig_roles, scope, revoke)
     finally:
         inspector.close()
     click.echo(

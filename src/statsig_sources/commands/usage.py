@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -33,19 +34,14 @@ from statsig_sources.commands._project import project_from_options
 @click.pass_context
 def usage(
     ctx: click.Context,
-    project_dir: Path,
-    target_path: str,
-    manifest_path_option: Path | None,
-    statsig_schema: str,
-    statsig_roles: tuple[str, ...],
-    custom_unit_types: tuple[str, ...],
+    /,
     fmt: str,
     api_url: str,
     api_key: str | None,
     page_size: int,
-    marker: str | None,
     exposures_path: Path | None,
     check: bool,
+    **options: Any,
 ) -> None:
     """Show which Statsig metrics (hidden ones too) use each metric source dbt manages.
 
@@ -67,15 +63,7 @@ def usage(
     from statsig_sources.usage import build_usage, managed_sources
     from statsig_sources.usage_report import RENDERERS
 
-    project = project_from_options(
-        project_dir=project_dir,
-        target_path=target_path,
-        manifest_path_option=manifest_path_option,
-        statsig_schema=statsig_schema,
-        statsig_roles=statsig_roles,
-        custom_unit_types=custom_unit_types,
-        marker=marker,
-    )
+    project = project_from_options(**options)
     with statsig_client(api_url, api_key, page_size) as client:
         remote_sources = client.list_sources()
         metrics = client.list_metrics()

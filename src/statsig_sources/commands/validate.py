@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,16 +15,7 @@ from statsig_sources.commands._project import project_from_options
 @governance_options
 @format_option
 @click.pass_context
-def validate(
-    ctx: click.Context,
-    project_dir: Path,
-    target_path: str,
-    manifest_path_option: Path | None,
-    statsig_schema: str,
-    statsig_roles: tuple[str, ...],
-    custom_unit_types: tuple[str, ...],
-    fmt: str,
-) -> None:
+def validate(ctx: click.Context, /, fmt: str, **options: Any) -> None:
     """Check every metric source in dbt's manifest and prove governance statically.
 
     Reads the manifest (and catalog.json beside it, when present), checks every model that declares
@@ -42,14 +33,7 @@ def validate(
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
 
-    project = project_from_options(
-        project_dir=project_dir,
-        target_path=target_path,
-        manifest_path_option=manifest_path_option,
-        statsig_schema=statsig_schema,
-        statsig_roles=statsig_roles,
-        custom_unit_types=custom_unit_types,
-    )
+    project = project_from_options(**options)
     violations = run_rules(project)
     click.echo(validate_report(fmt, len(project.sources), violations))
     ctx.exit(1 if errors(violations) else 0)
