@@ -156,9 +156,17 @@ def _metrics_using(fake: FakeStatsig, name: str) -> list[dict[str, Any]]:
 
 
 def make_metric(
-    name: str, source: str, *, hidden: bool = False, aggregation: str = "count"
+    name: str,
+    source: str | None = None,
+    *,
+    hidden: bool = False,
+    aggregation: str = "count",
+    **fields: Any,
 ) -> dict[str, Any]:
-    """A warehouse-native metric per ExternalMetricDefinitionContractDto that reads `source`."""
+    """A warehouse-native metric per ExternalMetricDefinitionContractDto: `source` (if given) and any
+    other `fields` go inside `warehouseNative`, except the top-level `description` and `owner`."""
+    top = {key: fields.pop(key) for key in ("description", "owner") if key in fields}
+    native = {"aggregation": aggregation, **({"metricSourceName": source} if source else {}), **fields}
     return {
         "id": f"{name}::user_warehouse",
         "name": name,
@@ -166,5 +174,6 @@ def make_metric(
         "directionality": "increase",
         "isHidden": hidden,
         "lineage": {"events": [], "metrics": []},
-        "warehouseNative": {"aggregation": aggregation, "metricSourceName": source},
+        "warehouseNative": native,
+        **top,
     }

@@ -46,6 +46,18 @@ def scratch_database(name: str) -> Iterator[str]:
             admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
+def dbt_environment(database: str, **extra: str) -> dict[str, str]:
+    """The libpq variables the profiles' postgres targets read: build as the owner role."""
+    return {
+        "PGHOST": HOST,
+        "PGPORT": str(PORT),
+        "PGUSER": OWNER_ROLE,
+        "PGPASSWORD": "",
+        "PGDATABASE": database,
+        **extra,
+    }
+
+
 def connect_as(role: str, dbname: str) -> psycopg.Connection:
     return psycopg.connect(host=HOST, port=PORT, user=role, dbname=dbname, autocommit=True, connect_timeout=3)
 

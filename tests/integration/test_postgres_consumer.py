@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from dbt_harness import DbtProject, copy_consumer_project
-from postgres_support import OWNER_ROLE, READER_ROLE, admin_connection, can_read, scratch_database
+from postgres_support import READER_ROLE, admin_connection, can_read, dbt_environment, scratch_database
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
@@ -26,15 +26,11 @@ def pg_consumer(
     admin_connection().close()
     with scratch_database(f"statsig_sources_consumer_{os.getpid()}") as database:
         project_dir = copy_consumer_project(FIXTURE, tmp_path_factory.mktemp("pgc") / "project", repo_root)
-        env = {
-            "PGHOST": "127.0.0.1",
-            "PGPORT": "5432",
-            "PGUSER": OWNER_ROLE,
-            "PGPASSWORD": "",
-            "PGDATABASE": database,
-            "PGTZ": "America/New_York",  # a session time zone that is not UTC
-            "STATSIG_CONSUMER_DUCKDB": "unused.duckdb",
-        }
+        env = dbt_environment(
+            database,
+            PGTZ="America/New_York",  # a session time zone that is not UTC
+            STATSIG_CONSUMER_DUCKDB="unused.duckdb",
+        )
         project = DbtProject(project_dir, env)
         assert project.invoke("deps").success
         result = project.invoke("build", "--target", "postgres")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from dbt_harness import DbtProject
-from postgres_support import OWNER_ROLE, READER_ROLE, admin_connection, can_read, scratch_database
+from postgres_support import READER_ROLE, admin_connection, can_read, dbt_environment, scratch_database
 
 from statsig_sources.cli import main
 
@@ -49,13 +49,7 @@ def pg_demo(database: str, repo_root: Path, tmp_path_factory: pytest.TempPathFac
         shutil.copy(repo_root / name, project_dir / name)
     for name in ("macros", "models", "seeds"):
         shutil.copytree(repo_root / name, project_dir / name)
-    env = {
-        "PGHOST": "127.0.0.1",
-        "PGPORT": "5432",
-        "PGUSER": OWNER_ROLE,
-        "PGPASSWORD": "",
-        "PGDATABASE": database,
-    }
+    env = dbt_environment(database)
     project = DbtProject(project_dir, env)
     _build(project)
     return project

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject
-from fake_statsig import FakeStatsig
+from fake_statsig import FakeStatsig, make_metric
 
 from statsig_sources.cli import main
 
@@ -29,17 +29,8 @@ JINJA_DESCRIPTION = "Orders per user. Not a {{ doc('x') }} block, nor {% if true
 
 
 def _metric(name: str, aggregation: str, hidden: bool = False, **native: Any) -> dict[str, Any]:
-    description = native.pop("description", "")
-    return {
-        "id": f"{name}::user_warehouse",
-        "name": name,
-        "type": "user_warehouse",
-        "directionality": "increase",
-        "isHidden": hidden,
-        "description": description,
-        "lineage": {"events": [], "metrics": []},
-        "warehouseNative": {"aggregation": aggregation, **native},
-    }
+    native.setdefault("description", "")
+    return make_metric(name, hidden=hidden, aggregation=aggregation, **native)
 
 
 METRICS = [

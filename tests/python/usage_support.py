@@ -7,24 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fake_statsig import make_metric
+from manifest_fixtures import FIXTURES
 from support import MARKER
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
 
 
 def metric(name: str, aggregation: str, *, hidden: bool = False, **native: Any) -> dict[str, Any]:
     """A warehouse-native metric as Statsig lists it (ExternalMetricDefinitionContractDto)."""
-    extra = {key: native.pop(key) for key in ("description", "owner") if key in native}
-    return {
-        "id": f"{name}::user_warehouse",
-        "name": name,
-        "type": "user_warehouse",
-        "directionality": "increase",
-        "isHidden": hidden,
-        "lineage": {"events": [], "metrics": []},
-        "warehouseNative": {"aggregation": aggregation, **native},
-        **extra,
-    }
+    return make_metric(name, hidden=hidden, aggregation=aggregation, **native)
 
 
 def criterion(column: str) -> dict[str, Any]:
