@@ -4,68 +4,64 @@
     dbt runs an installed package's hooks in the consumer's runs too, so nothing needs configuring.
     `schemas` (default: those the run built, from the on-run-end results) lets it be called directly. -#}
 {% macro grant_statsig_schema_usage(schemas=none) %}
-    {{ return(adapter.dispatch('grant_statsig_schema_usage', 'statsig_sources')(schemas)) }}
-{% endmacro %}
-
-{% macro default__grant_statsig_schema_usage(schemas=none) %}
-    {#- PostgreSQL, and Redshift (whose dispatch falls back to postgres__, then here). -#}
     {%- set statements = [] -%}
     {%- for schema in (statsig_sources._statsig_built_schemas() if schemas is none else schemas) -%}
         {%- for role in statsig_sources._statsig_setting('statsig_reader_roles') -%}
-            {%- do statements.append('grant usage on schema ' ~ adapter.quote(schema) ~ ' to ' ~ adapter.quote(role)) -%}
+            {%- set statement = statsig_sources.statsig_schema_usage_statement(schema, role) -%}
+            {%- if statement -%}
+                {%- do statements.append(statement) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(statements | join(';\n')) }}
 {% endmacro %}
 
-{% macro snowflake__grant_statsig_schema_usage(schemas=none) %}
+{#- The statement that lets `role` see into `schema`, or '' where the warehouse has none. An extension
+    point: a project on another adapter may override it (`<adapter>__statsig_schema_usage_statement`). -#}
+{% macro statsig_schema_usage_statement(schema, role) %}
+    {{ return(adapter.dispatch('statsig_schema_usage_statement', 'statsig_sources')(schema, role)) }}
+{% endmacro %}
+
+{% macro default__statsig_schema_usage_statement(schema, role) %}
+    {#- PostgreSQL, and Redshift (whose dispatch falls back to postgres__, then here). -#}
+    {{ return('grant usage on schema ' ~ adapter.quote(schema) ~ ' to ' ~ adapter.quote(role)) }}
+{% endmacro %}
+
+{% macro snowflake__statsig_schema_usage_statement(schema, role) %}
     {#- Snowflake grants to a ROLE, and names the schema with its database; the schema is quoted only as
         the project's quoting config quotes it, so it resolves to the schema dbt created.
         https://docs.snowflake.com/en/sql-reference/sql/grant-privilege -#}
-    {%- set statements = [] -%}
-    {%- for schema in (statsig_sources._statsig_built_schemas() if schemas is none else schemas) -%}
-        {%- for role in statsig_sources._statsig_setting('statsig_reader_roles') -%}
-            {%- do statements.append('grant usage on schema '
-                ~ adapter.quote_as_configured(target.database, 'database') ~ '.'
-                ~ adapter.quote_as_configured(schema, 'schema') ~ ' to role ' ~ role) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {{ return(statements | join(';\n')) }}
+    {{ return('grant usage on schema ' ~ adapter.quote_as_configured(target.database, 'database') ~ '.'
+              ~ adapter.quote_as_configured(schema, 'schema') ~ ' to role ' ~ role) }}
 {% endmacro %}
 
-{% macro databricks__grant_statsig_schema_usage(schemas=none) %}
+{% macro databricks__statsig_schema_usage_statement(schema, role) %}
     {#- Unity Catalog's privilege is USE SCHEMA, on `catalog`.`schema`; principals are backquoted.
         https://docs.databricks.com/en/sql/language-manual/security-grant.html -#}
-    {%- set statements = [] -%}
-    {%- for schema in (statsig_sources._statsig_built_schemas() if schemas is none else schemas) -%}
-        {%- for role in statsig_sources._statsig_setting('statsig_reader_roles') -%}
-            {%- do statements.append('grant use schema on schema ' ~ adapter.quote(target.database) ~ '.'
-                ~ adapter.quote(schema) ~ ' to ' ~ adapter.quote(role)) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {{ return(statements | join(';\n')) }}
+    {{ return('grant use schema on schema ' ~ adapter.quote(target.database) ~ '.' ~ adapter.quote(schema)
+              ~ ' to ' ~ adapter.quote(role)) }}
 {% endmacro %}
 
-{% macro duckdb__grant_statsig_schema_usage(schemas=none) %}
+{% macro duckdb__statsig_schema_usage_statement(schema, role) %}
     {#- DuckDB has no users, roles or GRANT: access to the governed schema is unenforceable there.
         https://duckdb.org/docs/sql/statements/overview -#}
     {{ return('') }}
 {% endmacro %}
 
-{% macro spark__grant_statsig_schema_usage(schemas=none) %}
+{% macro spark__statsig_schema_usage_statement(schema, role) %}
     {#- Open-source Spark's catalog has no GRANT: access to the governed schema is unenforceable there.
         https://spark.apache.org/docs/latest/sql-ref-syntax.html -#}
     {{ return('') }}
 {% endmacro %}
 
-{% macro bigquery__grant_statsig_schema_usage(schemas=none) %}
+{% macro bigquery__statsig_schema_usage_statement(schema, role) %}
     {#- BigQuery has no schema-level USAGE: reading a dataset's views takes a dataset role or authorized
         views, set through IAM rather than SQL (docs/governance.md).
         https://cloud.google.com/bigquery/docs/access-control -#}
     {{ return('') }}
 {% endmacro %}
 
-{% macro trino__grant_statsig_schema_usage(schemas=none) %}
+{% macro trino__statsig_schema_usage_statement(schema, role) %}
     {#- Trino has no schema USAGE privilege; access control is the connector's or the system's
         (file-based or Ranger rules), outside SQL. https://trino.io/docs/current/security/built-in-system-access-control.html -#}
     {{ return('') }}

@@ -24,7 +24,7 @@
     {%- if declaration.timestamp_type is not none -%}
         {%- set timestamp_family = declared[declaration.timestamp_type] -%}
     {%- else -%}
-        {%- set timestamp_family = statsig_sources._statsig_type_family(
+        {%- set timestamp_family = statsig_sources.statsig_type_family(
             statsig_sources._statsig_expression_type(declaration.timestamp, upstream)) -%}
     {%- endif -%}
 select
@@ -32,7 +32,7 @@ select
     {% if column.family == 'string' -%}
         cast({{ column.expression }} as {{ dbt.type_string() }})
     {%- elif column.family == 'timestamp' -%}
-        {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_family, declaration.day_grain) }}
+        {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_family, declaration.timestamp_as_day) }}
     {%- elif column.family == 'double' -%}
         cast({{ column.expression }} as {{ statsig_sources.statsig_type_double() }})
     {%- else -%}

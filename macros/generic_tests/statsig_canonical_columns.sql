@@ -17,7 +17,7 @@
         {%- do wanted.append(name) -%}
         {%- if name not in actual -%}
             {%- do problems.append('missing column ' ~ name) -%}
-        {%- elif column.family != 'dimension' and statsig_sources._statsig_type_family(actual[name]) != column.family -%}
+        {%- elif column.family != 'dimension' and statsig_sources.statsig_type_family(actual[name]) != column.family -%}
             {%- do problems.append('column ' ~ name ~ ' is ' ~ actual[name] ~ ', expected a ' ~ column.family) -%}
         {%- endif -%}
     {%- endfor -%}

@@ -1,6 +1,6 @@
-{#- Reads a model's `config.meta.statsig` block, refuses anything wrong with a compile error that names
-    the model, its files and every bad key, and returns the normalised declaration the other macros use.
-    The keys are documented in docs/declaration.md and read the same way by the CLI. -#}
+{#- Reads a model's `config.meta.statsig` block, refuses anything wrong with one compile error that names
+    the model, its files and every problem (worded as the CLI's `validate` words them), and returns the
+    normalised declaration the other macros use. The keys are documented in docs/declaration.md. -#}
 {% macro _statsig_declaration(node) %}
     {%- set meta = node.config.get('meta') or {} -%}
     {%- set raw = meta.get('statsig') if meta is mapping else none -%}
@@ -11,25 +11,23 @@
     {%- if node.get('patch_path') -%}
         {%- do files.append(node.patch_path.split('://')[-1]) -%}
     {%- endif -%}
-    {%- set where = "model '" ~ node.name ~ "' (" ~ files | join(', ') ~ ")" -%}
-    {%- if raw is not mapping -%}
-        {{ exceptions.raise_compiler_error(
-            "statsig_sources: " ~ where ~ " calls statsig_source() but has no mapping at config.meta.statsig;"
-            ~ " declare the source there (see docs/declaration.md)") }}
-    {%- endif -%}
-    {%- set problems = statsig_sources._statsig_declaration_problems(raw) -%}
+    {%- set problems = statsig_sources._statsig_declaration_problems(raw, node.name) -%}
     {%- if problems -%}
+        {%- set lines = [] -%}
+        {%- for problem in problems -%}
+            {%- do lines.append('  - ' ~ problem['message']) -%}
+        {%- endfor -%}
         {{ exceptions.raise_compiler_error(
-            "statsig_sources: " ~ where ~ " has an invalid metric-source declaration: "
-            ~ problems | join('; ')) }}
+            "statsig_sources: model '" ~ node.name ~ "' (" ~ files | join(', ')
+            ~ ") has an invalid metric-source declaration (docs/declaration.md):\n" ~ lines | join('\n')) }}
     {%- endif -%}
     {%- set unit_ids = [] -%}
-    {%- for column, spec in raw.unit_ids.items() -%}
-        {%- if spec is string -%}
-            {%- do unit_ids.append({'column': column, 'unit_type': spec, 'expression': column}) -%}
+    {%- for column, target in raw['unit_ids'].items() -%}
+        {%- if target is string -%}
+            {%- do unit_ids.append({'column': column, 'unit_type': target, 'expression': column}) -%}
         {%- else -%}
-            {%- do unit_ids.append({'column': column, 'unit_type': spec.unit_type,
-                                    'expression': spec.get('expression') or column}) -%}
+            {%- do unit_ids.append({'column': column, 'unit_type': target['unit_type'],
+                                    'expression': target.get('expression') or column}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set measures = [] -%}
@@ -39,10 +37,10 @@
     {{ return({
         'model': node.name,
         'source_name': raw.get('source_name') or node.name,
-        'granularity': raw.granularity,
-        'day_grain': raw.granularity != 'event_log',
+        'granularity': raw['granularity'],
+        'timestamp_as_day': raw['granularity'] != 'event_log',
         'unit_ids': unit_ids,
-        'timestamp': raw.timestamp,
+        'timestamp': raw['timestamp'],
         'value': raw.get('value'),
         'measures': measures,
         'dimensions': raw.get('dimensions') or [],

@@ -1,46 +1,34 @@
-{#- Every problem with a raw declaration, as sentences naming the key; empty when it is valid.
+{#- Every problem with a raw declaration, as {code, path, message}; empty when it is valid. Walks the
+    contract (_statsig_contract) in the same order, with the same messages, as the CLI's
+    src/statsig_sources/declaration.py, and tests/contract holds one table of cases both must agree on.
     A key set to null counts as absent. -#}
-{% macro _statsig_declaration_problems(raw) %}
+{% macro _statsig_declaration_problems(raw, model_name) %}
+    {%- set spec = statsig_sources._statsig_contract()['declaration'] -%}
     {%- set problems = [] -%}
-    {%- set allowed = ['source_name', 'granularity', 'unit_ids', 'timestamp', 'value', 'measures',
-                       'dimensions', 'filter', 'description', 'owner', 'tags', 'source_type', 'sql',
-                       'custom_fields', 'timestamp_type'] -%}
-    {%- for key in raw if key not in allowed -%}
-        {%- do problems.append("unknown key meta.statsig." ~ key
-                               ~ " (allowed: " ~ allowed | join(', ') ~ ")") -%}
+    {%- if raw is not mapping -%}
+        {%- do statsig_sources._statsig_problem(spec, problems, 'not_mapping', 'meta.statsig',
+                                               {'type': statsig_sources._statsig_type_name(raw)}) -%}
+        {{ return(problems) }}
+    {%- endif -%}
+    {%- set values = statsig_sources._statsig_key_problems(spec, problems, 'meta.statsig', raw, spec['keys']) -%}
+    {%- do statsig_sources._statsig_unit_id_problems(spec, problems, values.get('unit_ids')) -%}
+    {%- do statsig_sources._statsig_output_name_problems(spec, problems, values) -%}
+    {%- for rule in spec['exclusive'] if rule['key'] in values and raw.get(rule['other']) == rule['value'] -%}
+        {%- do statsig_sources._statsig_problem(spec, problems, 'exclusive', 'meta.statsig.' ~ rule['key'],
+                                               {'other': rule['other'], 'value': rule['value']}) -%}
     {%- endfor -%}
-    {%- for key in ['granularity', 'unit_ids', 'timestamp'] if raw.get(key) is none -%}
-        {%- do problems.append("missing required key meta.statsig." ~ key) -%}
-    {%- endfor -%}
-    {%- for key in ['source_name', 'timestamp', 'value', 'filter', 'description', 'owner', 'sql'] -%}
-        {%- set value = raw.get(key) -%}
-        {%- if value is not none and (value is not string or value | trim == '') -%}
-            {%- do problems.append("meta.statsig." ~ key ~ " must be a non-empty string") -%}
+    {%- if raw.get('source_name') is none or 'source_name' in values -%}
+        {%- set name = values.get('source_name') or model_name -%}
+        {%- if name | length > spec['source_name_max_length']
+               or modules.re.fullmatch(spec['source_name_pattern'], name) is none -%}
+            {%- set hint = '' if 'source_name' in values else spec['messages']['model_name_hint'] -%}
+            {%- do statsig_sources._statsig_problem(spec, problems, 'bad_source_name', 'meta.statsig.source_name',
+                   {'value': name, 'max': spec['source_name_max_length'], 'hint': hint}) -%}
         {%- endif -%}
+    {%- endif -%}
+    {%- for tag in values.get('tags') or [] if tag.startswith(spec['reserved_tag_prefix']) -%}
+        {%- do statsig_sources._statsig_problem(spec, problems, 'reserved_tag', 'meta.statsig.tags',
+                                               {'value': tag, 'prefix': spec['reserved_tag_prefix']}) -%}
     {%- endfor -%}
-    {%- set choices = {'granularity': ['event_log', 'daily_fact', 'daily_aggregate'],
-                       'source_type': ['query', 'table'],
-                       'timestamp_type': ['offset_aware', 'naive', 'date']} -%}
-    {%- for key, options in choices.items() if raw.get(key) is not none and raw.get(key) not in options -%}
-        {%- do problems.append("meta.statsig." ~ key ~ " is '" ~ raw.get(key) ~ "', expected one of "
-                               ~ options | join(', ')) -%}
-    {%- endfor -%}
-    {%- for key in ['tags', 'dimensions'] -%}
-        {%- if raw.get(key) is not none and not statsig_sources._statsig_is_list_of_strings(raw.get(key)) -%}
-            {%- do problems.append("meta.statsig." ~ key ~ " must be a list of strings") -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- for key in ['measures', 'custom_fields'] -%}
-        {%- set value = raw.get(key) -%}
-        {%- if value is not none and value is not mapping -%}
-            {%- do problems.append("meta.statsig." ~ key ~ " must be a mapping of name to SQL expression") -%}
-        {%- elif value is mapping -%}
-            {%- for name, expression in value.items() if expression is not string or expression | trim == '' -%}
-                {%- do problems.append("meta.statsig." ~ key ~ "." ~ name ~ " must be a SQL expression") -%}
-            {%- endfor -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- do problems.extend(statsig_sources._statsig_unit_id_problems(raw.get('unit_ids'))) -%}
-    {%- do problems.extend(statsig_sources._statsig_column_name_problems(raw)) -%}
     {{ return(problems) }}
 {% endmacro %}

@@ -1,12 +1,23 @@
-{#- Called while a metric-source model parses, so its grants travel with the macro rather than with
-    every consumer's dbt_project.yml: select to the Statsig role(s) and no one else (a model's own
+{#- Called while a metric-source model parses. Sets its grants, so they travel with the macro rather than
+    with every consumer's dbt_project.yml: select to the Statsig role(s) and no one else (a model's own
     config() beats YAML and dbt_project.yml). Schema USAGE, which dbt's relation-level grants never give,
     comes from the package's on-run-end hook (grant_statsig_schema_usage); a per-model post-hook would
     make dbt rebuild each model's whole Jinja context when it applies YAML config, doubling parse time.
     On an adapter without GRANT (open-source Spark) no grants are set: dbt-spark would fail the build on
-    them, and the rule is reported as unenforceable by the CLI instead. -#}
+    them, and the rule is reported as unenforceable by the CLI instead.
+    It also records in the model's meta (under the contract's recorded.meta_key) the target and the
+    settings the package resolved for it (vars with env_var and --vars applied), so the CLI checks the
+    manifest with exactly the values the package used. -#}
 {% macro _statsig_governance_config() %}
-    {%- if statsig_sources._statsig_supports_grants() -%}
-        {%- do config(grants={'select': statsig_sources._statsig_setting('statsig_reader_roles')}) -%}
+    {%- set spec = statsig_sources._statsig_contract()['recorded'] -%}
+    {%- set recorded = {'target': target.name} -%}
+    {%- for name in spec['settings'] -%}
+        {%- do recorded.update({name: statsig_sources._statsig_setting(name)}) -%}
+    {%- endfor -%}
+    {%- if statsig_sources.statsig_supports_grants() -%}
+        {%- do config(grants={'select': recorded['statsig_reader_roles']}, meta={spec['meta_key']: recorded}) -%}
+    {%- else -%}
+        {%- do config(meta={spec['meta_key']: recorded}) -%}
     {%- endif -%}
 {% endmacro %}
+

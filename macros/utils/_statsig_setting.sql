@@ -1,13 +1,8 @@
-{#- One place for every package setting's default. A consumer sets any of them under `vars:` in its own
-    dbt_project.yml; the package's macros run in the consumer's context, so they read its vars. -#}
+{#- A package setting: the consumer's var when it sets one under `vars:` in its own dbt_project.yml (the
+    package's macros run in the consumer's context, so they read its vars), else the default the
+    contract gives (src/statsig_sources/contract.json, which the CLI reads too). -#}
 {% macro _statsig_setting(name) %}
-    {%- set defaults = {
-        'statsig_schema': 'statsig_staging',
-        'statsig_production_targets': ['prod'],
-        'statsig_reader_roles': ['statsig_reader'],
-        'statsig_custom_unit_types': [],
-        'statsig_future_tolerance_minutes': 60,
-    } -%}
+    {%- set defaults = statsig_sources._statsig_contract()['settings'] -%}
     {%- if name not in defaults -%}
         {{ exceptions.raise_compiler_error("statsig_sources: unknown setting '" ~ name ~ "'") }}
     {%- endif -%}

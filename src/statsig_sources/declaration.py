@@ -1,37 +1,22 @@
-"""The `meta.statsig` declaration (docs/declaration.md), parsed into a frozen `Declaration`.
+"""The `meta.statsig` declaration (docs/declaration.md), checked against the contract and parsed into a
+frozen `Declaration`.
 
-Parsing collects every problem instead of stopping at the first, so `validate` can list them all.
+The checks walk `contract.json`'s description of the declaration, as the package's
+`_statsig_declaration_problems` macro does, and word every problem with the contract's messages, so a
+project that `validate` passes compiles, and one the macro refuses fails `validate` with the same
+sentences. Parsing collects every problem instead of stopping at the first.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-GRANULARITIES = ("event_log", "daily_fact", "daily_aggregate")
-SOURCE_TYPES = ("query", "table")
-# How the timestamp expression is typed, when declared: the package then skips its type probe.
-TIMESTAMP_TYPES = ("offset_aware", "naive", "date")
-BUILT_IN_UNIT_TYPES = ("userID", "stableID")
-RESERVED_COLUMNS = ("timestamp", "value")
-REQUIRED_KEYS = ("granularity", "unit_ids", "timestamp")
-OPTIONAL_KEYS = (
-    "source_name",
-    "value",
-    "measures",
-    "dimensions",
-    "filter",
-    "description",
-    "owner",
-    "tags",
-    "source_type",
-    "sql",
-    "custom_fields",
-    "timestamp_type",
-)
-_OUTPUT_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
+from statsig_sources.contract import declaration_contract
+
+ROOT = "meta.statsig"
 
 
 @dataclass(frozen=True)
@@ -60,7 +45,20 @@ class Declaration:
 
     @property
     def timestamp_as_day(self) -> bool:
+        """Statsig's `timestampAsDay`: every granularity but a raw event log is one row per day."""
         return self.granularity != "event_log"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a declaration: the contract's message code, the key path, the sentence."""
+
+    code: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def canonical_columns(declaration: Declaration, adapter_type: str) -> tuple[str, ...]:
@@ -76,115 +74,178 @@ def fold_case(name: str, adapter_type: str) -> str:
     return name.upper() if adapter_type == "snowflake" else name.lower()
 
 
-def parse_declaration(raw: Any) -> tuple[Declaration | None, list[str]]:
-    """The declaration, or None with the list of what is wrong with it."""
-    if not isinstance(raw, dict):
-        return None, [f"meta.statsig must be a mapping, not {_type_name(raw)}"]
-    problems = [f"meta.statsig is missing required key `{key}`" for key in REQUIRED_KEYS if key not in raw]
-    known = set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
-    problems += [f"meta.statsig has unknown key `{key}`" for key in raw if key not in known]
-    # An optional key set to null (`sql: null`) is the same as an absent one.
-    present = [key for key in known if key in raw and (raw[key] is not None or key in REQUIRED_KEYS)]
-    values = {key: _check(key, raw[key], problems) for key in sorted(present)}
-    if values.get("sql") is not None and values.get("source_type") == "table":
-        problems.append("meta.statsig.sql is a query override and cannot be used with source_type table")
-    if problems:
-        return None, problems
-    return Declaration(**{key: value for key, value in values.items() if value is not None}), []
+def parse_declaration(
+    raw: Any, *, model_name: str, custom_unit_types: Sequence[str] = ()
+) -> tuple[Declaration | None, list[Problem]]:
+    """The declaration, or None with every problem the contract finds in it."""
+    checker = _Checker(custom_unit_types)
+    values = checker.check(raw, model_name)
+    if checker.problems or values is None:
+        return None, checker.problems
+    return _declaration(values), []
 
 
-def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "null" if value is None else type(value).__name__
-    )
+def type_name(value: Any) -> str:
+    """How a message names a value's type (the macro names types the same way)."""
+    names: Mapping[str, str] = declaration_contract()["type_names"]
+    if value is None:
+        return names["none"]
+    if isinstance(value, bool):
+        return names["boolean"]
+    if isinstance(value, int | float):
+        return names["number"]
+    if isinstance(value, str):
+        return names["blank"] if not value.strip() else names["string"]
+    if isinstance(value, Mapping):
+        return names["mapping"]
+    if isinstance(value, list | tuple):
+        return names["list"]
+    return names["other"]
 
 
-def _string(key: str, value: Any, problems: list[str]) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value
-    problems.append(f"meta.statsig.{key} must be a non-empty string, not {_type_name(value)}")
-    return None
+def is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
-def _optional_string(key: str, value: Any, problems: list[str]) -> str | None:
-    return None if value is None else _string(key, value, problems)
+class _Checker:
+    """Walks a raw declaration as the contract describes it, collecting problems."""
+
+    def __init__(self, custom_unit_types: Sequence[str]) -> None:
+        self.spec = declaration_contract()
+        self.custom_unit_types = tuple(custom_unit_types)
+        self.problems: list[Problem] = []
+
+    def problem(self, code: str, path: str, **fields: Any) -> None:
+        message = self.spec["messages"][code].replace("{path}", path)
+        for name, value in fields.items():
+            message = message.replace("{" + name + "}", str(value))
+        self.problems.append(Problem(code, path, message))
+
+    def check(self, raw: Any, model_name: str) -> dict[str, Any] | None:
+        if not isinstance(raw, Mapping):
+            self.problem("not_mapping", ROOT, type=type_name(raw))
+            return None
+        values = self.keys(ROOT, raw, self.spec["keys"])
+        self.unit_ids(values.get("unit_ids"))
+        self.output_names(values)
+        self.exclusive(raw, values)
+        self.source_name(raw, values, model_name)
+        self.tags(values.get("tags"))
+        return values
+
+    def keys(self, path: str, raw: Mapping[Any, Any], specs: Mapping[str, Any]) -> dict[str, Any]:
+        """Unknown keys, then each known key in the contract's order; absent and null are the same."""
+        for key in raw:
+            if key not in specs:
+                self.problem("unknown_key", f"{path}.{key}", allowed=", ".join(specs))
+        values = {}
+        for key, spec in specs.items():
+            value = raw.get(key)
+            if value is None:
+                if spec.get("required"):
+                    self.problem("missing", f"{path}.{key}")
+            elif self.valid(f"{path}.{key}", value, spec):
+                values[key] = value
+        return values
+
+    def valid(self, path: str, value: Any, spec: Mapping[str, Any]) -> bool:
+        kind = spec["kind"]
+        if kind == "text" and not is_text(value):
+            self.problem("not_text", path, type=type_name(value))
+        elif kind == "choice" and (not isinstance(value, str) or value not in spec["choices"]):
+            self.problem("not_choice", path, choices=", ".join(spec["choices"]), value=value)
+        elif kind == "text_list" and not (isinstance(value, list) and all(is_text(v) for v in value)):
+            self.problem("not_text_list", path, type=type_name(value))
+        elif kind == "expressions" and not isinstance(value, Mapping):
+            self.problem("not_expressions", path, type=type_name(value))
+        elif kind == "expressions":
+            return self.expressions(path, value)
+        elif kind == "unit_ids" and not (isinstance(value, Mapping) and value):
+            self.problem("no_unit_ids", path)
+        else:
+            return True
+        return False
+
+    def expressions(self, path: str, value: Mapping[Any, Any]) -> bool:
+        blank = [(name, formula) for name, formula in value.items() if not is_text(formula)]
+        for name, formula in blank:
+            self.problem("blank_expression", f"{path}.{name}", type=type_name(formula))
+        return not blank
+
+    def unit_ids(self, unit_ids: Mapping[Any, Any] | None) -> None:
+        known = [*self.spec["built_in_unit_types"], *self.custom_unit_types]
+        for column, target in (unit_ids or {}).items():
+            path = f"{ROOT}.unit_ids.{column}"
+            if isinstance(target, Mapping):
+                unit_type = self.keys(path, target, self.spec["unit_id_keys"]).get("unit_type")
+            elif is_text(target):
+                unit_type = target
+            else:
+                self.problem("not_text", path, type=type_name(target))
+                continue
+            if unit_type is not None and unit_type not in known:
+                self.problem("unknown_unit_type", path, value=unit_type, known=", ".join(known))
+
+    def output_names(self, values: Mapping[str, Any]) -> None:
+        """Unit-id columns, measures and dimensions share one namespace of lower-case identifiers."""
+        pattern = self.spec["output_name_pattern"]
+        seen: set[Any] = set()
+        for key in ("unit_ids", *self._output_name_keys()):
+            for name in values.get(key) or ():
+                path = f"{ROOT}.{key}.{name}"
+                if not isinstance(name, str) or not re.fullmatch(pattern, name):
+                    self.problem("not_output_name", path, pattern=pattern)
+                elif name in self.spec["reserved_output_names"]:
+                    self.problem("reserved_output_name", path)
+                elif name in seen:
+                    self.problem("duplicate_output_name", path, value=name)
+                seen.add(name)
+
+    def _output_name_keys(self) -> Iterable[str]:
+        return [key for key, spec in self.spec["keys"].items() if spec.get("output_names")]
+
+    def exclusive(self, raw: Mapping[Any, Any], values: Mapping[str, Any]) -> None:
+        for rule in self.spec["exclusive"]:
+            if rule["key"] in values and raw.get(rule["other"]) == rule["value"]:
+                self.problem("exclusive", f"{ROOT}.{rule['key']}", other=rule["other"], value=rule["value"])
+
+    def source_name(self, raw: Mapping[Any, Any], values: Mapping[str, Any], model_name: str) -> None:
+        """Statsig's name for the source: `source_name`, else the model's name (unless already refused)."""
+        if raw.get("source_name") is not None and "source_name" not in values:
+            return
+        declared = values.get("source_name")
+        name = declared if declared is not None else model_name
+        maximum = self.spec["source_name_max_length"]
+        if len(name) <= maximum and re.fullmatch(self.spec["source_name_pattern"], name):
+            return
+        hint = self.spec["messages"]["model_name_hint"] if declared is None else ""
+        self.problem("bad_source_name", f"{ROOT}.source_name", value=name, max=maximum, hint=hint)
+
+    def tags(self, tags: Sequence[str] | None) -> None:
+        prefix = self.spec["reserved_tag_prefix"]
+        for tag in tags or ():
+            if tag.startswith(prefix):
+                self.problem("reserved_tag", f"{ROOT}.tags", value=tag, prefix=prefix)
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[str, Any, list[str]], str | None]:
-    def check(key: str, value: Any, problems: list[str]) -> str | None:
-        if value in choices:
-            return str(value)
-        problems.append(f"meta.statsig.{key} must be one of {', '.join(choices)}, not {value!r}")
-        return None
-
-    return check
-
-
-def _string_list(key: str, value: Any, problems: list[str]) -> tuple[str, ...] | None:
-    if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
-        return tuple(value)
-    problems.append(f"meta.statsig.{key} must be a list of strings")
-    return None
-
-
-def _output_name(key: str, name: str, problems: list[str]) -> None:
-    if not _OUTPUT_COLUMN.fullmatch(name):
-        problems.append(f"meta.statsig.{key}: `{name}` is not a lower-case SQL identifier [a-z_][a-z0-9_]*")
-    elif name in RESERVED_COLUMNS:
-        problems.append(f"meta.statsig.{key}: `{name}` is reserved by the package")
-
-
-def _unit_ids(key: str, value: Any, problems: list[str]) -> tuple[UnitId, ...] | None:
-    if not isinstance(value, dict) or not value:
-        problems.append(f"meta.statsig.{key} must be a mapping with at least one entry")
-        return None
+def _declaration(values: Mapping[str, Any]) -> Declaration:
     units = []
-    for column, target in value.items():
-        _output_name(key, column, problems)
-        unit_type = target.get("unit_type") if isinstance(target, dict) else target
-        if isinstance(target, dict) and not set(target) <= {"unit_type", "expression"}:
-            problems.append(f"meta.statsig.{key}.{column} may only have `unit_type` and `expression`")
-        if not isinstance(unit_type, str) or not unit_type:
-            problems.append(f"meta.statsig.{key}.{column} must name a unit type")
-            continue
-        units.append(UnitId(column, unit_type))
-    return tuple(units)
-
-
-def _measures(key: str, value: Any, problems: list[str]) -> tuple[str, ...] | None:
-    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
-        problems.append(f"meta.statsig.{key} must be a mapping of column name to expression")
-        return None
-    for name in value:
-        _output_name(key, name, problems)
-    return tuple(value)
-
-
-def _custom_fields(key: str, value: Any, problems: list[str]) -> tuple[tuple[str, str], ...] | None:
-    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
-        problems.append(f"meta.statsig.{key} must be a mapping of field name to formula")
-        return None
-    return tuple((str(name), formula) for name, formula in value.items())
-
-
-_CHECKS: Mapping[str, Callable[[str, Any, list[str]], Any]] = {
-    "source_name": _optional_string,
-    "granularity": _choice(GRANULARITIES),
-    "unit_ids": _unit_ids,
-    "timestamp": _string,
-    "value": _optional_string,
-    "measures": _measures,
-    "dimensions": _string_list,
-    "filter": _optional_string,
-    "description": _optional_string,
-    "owner": _optional_string,
-    "tags": _string_list,
-    "source_type": _choice(SOURCE_TYPES),
-    "sql": _optional_string,
-    "custom_fields": _custom_fields,
-    "timestamp_type": _choice(TIMESTAMP_TYPES),
-}
-
-
-def _check(key: str, value: Any, problems: list[str]) -> Any:
-    return _CHECKS[key](key, value, problems)
+    for column, target in values["unit_ids"].items():
+        units.append(UnitId(column, target["unit_type"] if isinstance(target, Mapping) else target))
+    return Declaration(
+        granularity=values["granularity"],
+        unit_ids=tuple(units),
+        timestamp=values["timestamp"],
+        source_name=values.get("source_name"),
+        value=values.get("value"),
+        measures=tuple(values.get("measures") or ()),
+        dimensions=tuple(values.get("dimensions") or ()),
+        filter=values.get("filter"),
+        description=values.get("description"),
+        owner=values.get("owner"),
+        tags=tuple(values.get("tags") or ()),
+        source_type=values.get("source_type", "query"),
+        sql=values.get("sql"),
+        custom_fields=tuple((str(k), v) for k, v in (values.get("custom_fields") or {}).items()),
+        timestamp_type=values.get("timestamp_type"),
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 from statsig_sources.errors import ManifestError
 from statsig_sources.relations import TableRef
+from statsig_sources.settings import recorded_meta_key
 
 # dbt 1.6 writes v10, 1.7 v11, 1.8 to 1.12 v12.
 SUPPORTED_SCHEMA_VERSIONS = ("v10", "v11", "v12")
@@ -53,6 +54,7 @@ class SourceModel:
     depends_on: tuple[str, ...]
     columns: tuple[str, ...]
     declaration: Any  # the raw `meta.statsig` value, checked by the declaration rule
+    recorded: Mapping[str, Any]  # the settings the package recorded while the model parsed (settings.py)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -199,7 +201,14 @@ def _source_model(node: Mapping[str, Any], declaration: Any) -> SourceModel:
         depends_on=tuple(str(n) for n in dependency_ids) if isinstance(dependency_ids, list) else (),
         columns=tuple(str(name) for name in columns) if isinstance(columns, dict) else (),
         declaration=declaration,
+        recorded=_recorded(config),
     )
+
+
+def _recorded(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = config.get("meta")
+    recorded = meta.get(recorded_meta_key()) if isinstance(meta, dict) else None
+    return recorded if isinstance(recorded, dict) else {}
 
 
 def _grants(value: Any) -> dict[str, tuple[str, ...]]:

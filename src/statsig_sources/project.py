@@ -8,25 +8,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statsig_sources.declaration import Declaration, parse_declaration
+from statsig_sources.contract import declaration_contract
+from statsig_sources.declaration import Declaration, Problem, parse_declaration
 from statsig_sources.manifest import Manifest, SourceModel, load_manifest
+from statsig_sources.settings import SettingOptions, Settings, recorded_settings, resolve_settings
 
 if TYPE_CHECKING:
     from statsig_sources.sql import SqlResult
 
-DEFAULT_STATSIG_SCHEMA = "statsig_staging"
-DEFAULT_STATSIG_ROLES = ("statsig_reader",)
-MARKER_PREFIX = "managed-by:statsig-sources"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the CLI's options set; the defaults are the dbt package's var defaults."""
-
-    statsig_schema: str = DEFAULT_STATSIG_SCHEMA
-    statsig_roles: tuple[str, ...] = DEFAULT_STATSIG_ROLES
-    custom_unit_types: tuple[str, ...] = ()
-    marker: str | None = None  # None: default_marker(the manifest's project name)
+# The ownership tag's prefix, which no declaration may use (contract.json's reserved_tag_prefix).
+MARKER_PREFIX: str = declaration_contract()["reserved_tag_prefix"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +26,7 @@ class MetricSource:
 
     model: SourceModel
     declaration: Declaration | None
-    declaration_problems: tuple[str, ...]
+    declaration_problems: tuple[Problem, ...]
 
     @property
     def name(self) -> str:
@@ -74,7 +65,9 @@ def default_marker(project_name: str | None) -> str:
 def build_project(manifest: Manifest, settings: Settings) -> Project:
     sources = []
     for model in manifest.sources:
-        declaration, problems = parse_declaration(model.declaration)
+        declaration, problems = parse_declaration(
+            model.declaration, model_name=model.name, custom_unit_types=settings.custom_unit_types
+        )
         sources.append(MetricSource(model, declaration, tuple(problems)))
     ordered = sorted(sources, key=lambda source: source.model.unique_id)
     return Project(manifest, settings, tuple(ordered))
@@ -100,6 +93,15 @@ def declared_sources(project: Project) -> list[tuple[MetricSource, Declaration]]
     return [(source, source.declaration) for source in project.sources if source.declaration is not None]
 
 
-def load_project(manifest_path: Path, settings: Settings) -> Project:
-    """Read the manifest (and catalog.json beside it) and parse every source's declaration."""
-    return build_project(load_manifest(manifest_path), settings)
+def load_project(manifest_path: Path, options: SettingOptions | Settings | None = None) -> Project:
+    """Read the manifest (and catalog.json beside it) and parse every source's declaration, with the
+    settings the package recorded in it unless `options` override them (or are settings already)."""
+    manifest = load_manifest(manifest_path)
+    if isinstance(options, Settings):
+        return build_project(manifest, options)
+    recorded = recorded_settings(model.recorded for model in sorted(manifest.sources, key=_by_id))
+    return build_project(manifest, resolve_settings(options or SettingOptions(), recorded))
+
+
+def _by_id(model: SourceModel) -> str:
+    return model.unique_id

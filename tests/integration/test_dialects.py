@@ -17,6 +17,8 @@ from dbt_harness import DbtProject, copy_consumer_project
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from statsig_sources.contract import type_family
+
 pytestmark = pytest.mark.dbt
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "dialect_project"
@@ -196,6 +198,12 @@ def test_type_names_each_warehouse_reports_fall_in_the_right_family(
     dialect, sql = compiled
     expected = {**FAMILIES, **FLOAT_FAMILIES.get(dialect, {"FLOAT": "other", "REAL": "other"})}
     assert json.loads(sql["type_families"]) == expected
+
+
+def test_the_cli_classifies_type_names_as_the_package_does(compiled: tuple[str, dict[str, str]]) -> None:
+    dialect, sql = compiled
+    macro = json.loads(sql["type_families"])
+    assert {name: type_family(name, dialect) for name in macro} == macro
 
 
 def test_utc_now_parses_in_the_dialect(compiled: tuple[str, dict[str, str]]) -> None:

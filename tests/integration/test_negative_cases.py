@@ -1,5 +1,6 @@
-"""Deliberately bad metric sources (tests/fixtures/consumer_project/models/negative/): each fails with
-the intended compile error or test failure, and never builds a silently wrong view."""
+"""Deliberately bad metric sources (tests/fixtures/consumer_project/models/negative/): each fails the
+intended package test and never builds a silently wrong view. Bad declarations, refused at compile
+time, are the shared case table's (test_declaration_contract_in_dbt.py)."""
 
 from __future__ import annotations
 
@@ -9,41 +10,6 @@ import duckdb
 import pytest
 
 pytestmark = pytest.mark.dbt
-
-WHERE = "model '{name}' (models/negative/{name}.sql, models/negative/_negative.yml)"
-
-
-@pytest.mark.parametrize(
-    ("model", "fragments"),
-    [
-        ("bad_no_timestamp", ["missing required key meta.statsig.timestamp"]),
-        (
-            "bad_unknown_unit_type",
-            [
-                "meta.statsig.unit_ids.user_id has unknown unit type 'customerID'",
-                "(known: userID, stableID, companyID;",
-            ],
-        ),
-        (
-            "bad_unknown_key",
-            [
-                "unknown key meta.statsig.colour",
-                "meta.statsig.granularity is 'hourly', expected one of "
-                "event_log, daily_fact, daily_aggregate",
-                "meta.statsig.unit_ids: 'Country' is not a lower-case identifier",
-                "meta.statsig.timestamp_type is 'timestamptz', expected one of offset_aware, naive, date",
-            ],
-        ),
-    ],
-)
-def test_bad_declaration_is_a_compile_error_naming_model_file_and_key(
-    negative_build: dict[str, Any], model: str, fragments: list[str]
-) -> None:
-    outcome = negative_build[model]
-    assert str(outcome.status) == "error"
-    assert WHERE.format(name=model) in outcome.message
-    for fragment in fragments:
-        assert fragment in outcome.message
 
 
 def _failing_test(negative_build: dict[str, Any], test: str, model: str) -> Any:

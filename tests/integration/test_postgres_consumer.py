@@ -3,6 +3,7 @@ offset-aware purchase times converted to UTC whatever the session's time zone.""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -66,6 +67,25 @@ def test_offset_aware_input_is_converted_to_utc_not_to_the_session_zone(
             f'select user_id, "timestamp" from {SCHEMA}.statsig_purchases order by 1'
         ).fetchall()
     assert rows == [("u1", datetime(2026, 2, 2, 7, 30)), ("u2", datetime(2026, 2, 1, 19, 45))]
+
+
+def test_sources_grant_select_to_the_statsig_role_and_no_one_else(
+    pg_consumer: tuple[DbtProject, str],
+) -> None:
+    project, _ = pg_consumer
+    manifest = json.loads((project.project_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    grants = {
+        node["name"]: node["config"]["grants"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    assert grants == {
+        "fct_daily_spend": {},
+        "statsig_app_events": {"select": ["statsig_reader"]},
+        "statsig_daily_spend": {"select": ["statsig_reader"]},
+        "statsig_daily_usage": {"select": ["statsig_reader"]},
+        "statsig_purchases": {"select": ["statsig_reader"]},
+    }
 
 
 def test_statsig_role_reads_the_sources_and_not_the_raw_seeds(pg_consumer: tuple[DbtProject, str]) -> None:

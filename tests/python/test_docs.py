@@ -28,3 +28,10 @@ def test_cli_docs_are_regenerated_from_help() -> None:
     from cogapp import Cog
 
     assert Cog().main(["cog", "--check", str(CLI_DOCS)]) == 0, "run `.venv/bin/cog -r docs/cli.md`"
+
+
+def test_the_package_s_contract_macro_is_generated_from_the_cli_s_contract() -> None:
+    from cogapp import Cog
+
+    macro = CLI_DOCS.parent.parent / "macros" / "utils" / "_statsig_contract.sql"
+    assert Cog().main(["cog", "--check", str(macro)]) == 0, f"run `.venv/bin/cog -r {macro}`"

@@ -41,9 +41,17 @@ def test_every_registered_rule_has_an_invalid_fixture_and_a_docs_section() -> No
 @pytest.mark.parametrize(
     ("fixture", "expected"),
     [
-        ("declaration__missing_required_key", "meta.statsig is missing required key `timestamp`"),
-        ("declaration__unknown_key", "meta.statsig has unknown key `value_column`"),
-        ("declaration__wrong_type", "meta.statsig.unit_ids must be a mapping with at least one entry"),
+        ("declaration__missing_required_key", "meta.statsig.timestamp is required"),
+        (
+            "declaration__unknown_key",
+            "meta.statsig.value_column is not a known key (allowed: source_name, granularity, unit_ids, "
+            "timestamp, value, measures, dimensions, filter, description, owner, tags, source_type, sql, "
+            "custom_fields, timestamp_type)",
+        ),
+        (
+            "declaration__wrong_type",
+            "meta.statsig.unit_ids must map at least one column to a Statsig unit type",
+        ),
         ("grants__missing_statsig_role", "does not grant select to `statsig_reader`"),
         ("grants__other_grantee", "grants select to `analyst`, which is not a Statsig role"),
         (

@@ -10,7 +10,8 @@ import click
 
 from statsig_sources.errors import InputError
 from statsig_sources.manifest import resolve_manifest_path
-from statsig_sources.project import DEFAULT_STATSIG_ROLES, DEFAULT_STATSIG_SCHEMA, MARKER_PREFIX, Settings
+from statsig_sources.project import MARKER_PREFIX
+from statsig_sources.settings import SettingOptions
 
 if TYPE_CHECKING:
     from statsig_sources.statsig_api import StatsigClient
@@ -60,23 +61,22 @@ def governance_options(function: F) -> F:
         [
             click.option(
                 "--statsig-schema",
-                default=DEFAULT_STATSIG_SCHEMA,
-                show_default=True,
-                help="The governed schema (var statsig_schema).",
+                default=None,
+                help="The governed schema [default: the var statsig_schema, as the manifest records it].",
             ),
             click.option(
                 "--statsig-role",
                 "statsig_roles",
                 multiple=True,
-                default=DEFAULT_STATSIG_ROLES,
-                show_default=True,
-                help="A role Statsig reads with (var statsig_reader_roles); repeat for several.",
+                help="A role Statsig reads with; repeat for several [default: the var "
+                "statsig_reader_roles, as the manifest records it].",
             ),
             click.option(
                 "--custom-unit-type",
                 "custom_unit_types",
                 multiple=True,
-                help="A custom Statsig unit type (var statsig_custom_unit_types); repeat for several.",
+                help="A custom Statsig unit type; repeat for several [default: the var "
+                "statsig_custom_unit_types, as the manifest records it].",
             ),
         ],
     )
@@ -107,17 +107,18 @@ def manifest_path(project_dir: Path, target_path: str, manifest: Path | None) ->
 
 
 def settings(
-    statsig_schema: str,
+    statsig_schema: str | None,
     statsig_roles: tuple[str, ...],
     custom_unit_types: tuple[str, ...],
     marker: str | None = None,
-) -> Settings:
+) -> SettingOptions:
+    """The options a user gave; the rest come from the manifest (settings.py)."""
     if marker is not None and not marker.strip():
         raise InputError("--marker must not be empty.")
-    return Settings(
+    return SettingOptions(
         statsig_schema=statsig_schema,
-        statsig_roles=tuple(statsig_roles),
-        custom_unit_types=tuple(custom_unit_types),
+        statsig_roles=tuple(statsig_roles) or None,
+        custom_unit_types=tuple(custom_unit_types) or None,
         marker=marker,
     )
 

@@ -18,7 +18,7 @@ def project_from_options(
     project_dir: Path,
     target_path: str,
     manifest_path_option: Path | None,
-    statsig_schema: str,
+    statsig_schema: str | None,
     statsig_roles: tuple[str, ...],
     custom_unit_types: tuple[str, ...],
     marker: str | None = None,

@@ -2,62 +2,40 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 
-from statsig_sources.declaration import BUILT_IN_UNIT_TYPES, Declaration, canonical_columns
+from statsig_sources.contract import type_family
+from statsig_sources.declaration import Declaration, canonical_columns
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 
-# A conservative rule for names Statsig accepts (see docs/rules.md#source_name): letters, digits,
-# `_`, `-` and space, starting with a letter or digit, at most 100 characters. The same rule makes
-# the name a safe file name for metric_sources/<name>.yml.
-SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\- ]{0,99}")
+# Problems the declaration's contract finds, reported under a rule of their own (docs/rules.md); every
+# other problem is the `declaration` rule's.
+RULE_OF_PROBLEM = {"unknown_unit_type": "unit_types", "bad_source_name": "source_name"}
 
-# 64-bit floating-point type names as catalog.json reports them, per adapter (lower case).
-DOUBLE_TYPES = frozenset({"double", "double precision", "float64", "float8"})
-SNOWFLAKE_DOUBLE_TYPES = DOUBLE_TYPES | {"float", "real"}  # every Snowflake float is 64-bit
+
+def _problems(project: Project, rule: str) -> list[Violation]:
+    return [
+        violation(rule, source, problem.message)
+        for source in project.sources
+        for problem in source.declaration_problems
+        if RULE_OF_PROBLEM.get(problem.code, "declaration") == rule
+    ]
 
 
 def check_declaration(project: Project) -> list[Violation]:
-    """Missing or unknown `meta.statsig` keys and values of the wrong type."""
-    return [
-        violation("declaration", source, problem)
-        for source in project.sources
-        for problem in source.declaration_problems
-    ]
+    """Missing or unknown `meta.statsig` keys, values of the wrong kind, output names the contract refuses."""
+    return _problems(project, "declaration")
 
 
 def check_unit_types(project: Project) -> list[Violation]:
-    """Unit types neither built in nor listed with --custom-unit-type."""
-    allowed = set(BUILT_IN_UNIT_TYPES) | set(project.settings.custom_unit_types)
-    found = []
-    for source, declaration in declared_sources(project):
-        for unit in declaration.unit_ids:
-            if unit.unit_type not in allowed:
-                found.append(
-                    violation(
-                        "unit_types",
-                        source,
-                        f"unit_ids.{unit.column} has unit type `{unit.unit_type}`, which is neither "
-                        f"built in ({', '.join(BUILT_IN_UNIT_TYPES)}) nor listed with --custom-unit-type",
-                    )
-                )
-    return found
+    """Unit types neither built in nor listed in the var statsig_custom_unit_types."""
+    return _problems(project, "unit_types")
 
 
 def check_source_name(project: Project) -> list[Violation]:
-    """Source names Statsig could refuse."""
-    return [
-        violation(
-            "source_name",
-            source,
-            f"source name `{source.name}` must start with a letter or digit and use only letters, "
-            "digits, `_`, `-` and spaces, at most 100 characters",
-        )
-        for source in project.sources
-        if not SOURCE_NAME.fullmatch(source.name) or source.name != source.name.strip()
-    ]
+    """Source names Statsig could refuse (the contract's rule, which the macro applies too)."""
+    return _problems(project, "source_name")
 
 
 def check_duplicate_source_names(project: Project) -> list[Violation]:
@@ -124,10 +102,9 @@ def _catalog_problems(
     n_units = len(declaration.unit_ids)
     timestamp = expected[n_units]
     doubles = expected[n_units + 1 : len(expected) - len(declaration.dimensions)]
-    if timestamp in actual and not any(word in actual[timestamp].lower() for word in ("timestamp", "date")):
+    if timestamp in actual and type_family(actual[timestamp], adapter) != "timestamp":
         messages.append(f"column `{timestamp}` is {actual[timestamp]}, not a timestamp")
-    allowed = SNOWFLAKE_DOUBLE_TYPES if adapter == "snowflake" else DOUBLE_TYPES
     for name in doubles:
-        if name in actual and actual[name].lower() not in allowed:
+        if name in actual and type_family(actual[name], adapter) != "double":
             messages.append(f"column `{name}` is {actual[name]}, not a 64-bit double")
     return messages

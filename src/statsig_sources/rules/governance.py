@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from statsig_sources.contract import adapters_without_grants
 from statsig_sources.project import MetricSource, Project, Violation, violation
 
-# Adapters on which dbt cannot apply grants, so the grants rule cannot be enforced.
-ADAPTERS_WITHOUT_GRANTS = frozenset({"duckdb", "spark"})
 # The privilege that lets a grantee read a relation, as dbt's `grants` config spells it.
 READ_PRIVILEGES = {"bigquery": "roles/bigquery.dataviewer"}
 
@@ -77,7 +76,7 @@ def check_materialization(project: Project) -> list[Violation]:
 def check_grants(project: Project) -> list[Violation]:
     """Grants that miss the Statsig role(s) or let anyone else read a source."""
     adapter = project.manifest.adapter_type
-    if adapter in ADAPTERS_WITHOUT_GRANTS:
+    if adapter in adapters_without_grants():
         if not project.sources:
             return []
         return [

@@ -1,0 +1,74 @@
+"""The CLI judges every declaration of the shared case table as the table says (the package's macro is
+held to the same table in tests/integration/test_declaration_contract_in_dbt.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from statsig_sources.contract import declaration_contract
+from statsig_sources.declaration import Problem, parse_declaration
+
+CASES_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "contract" / "declaration_cases.yaml"
+CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+CUSTOM_UNIT_TYPES = ("companyID",)
+
+
+def model_name(case: dict[str, Any]) -> str:
+    return str(case.get("model") or f"case_{case['name']}")
+
+
+def problem_key(problem: Problem) -> str:
+    """`code path`, the path relative to meta.statsig, as the case table writes it."""
+    return f"{problem.code} {problem.path.removeprefix('meta.statsig.')}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_cli_reports_exactly_the_problems_the_table_lists(case: dict[str, Any]) -> None:
+    declaration, problems = parse_declaration(
+        case["declaration"], model_name=model_name(case), custom_unit_types=CUSTOM_UNIT_TYPES
+    )
+    assert [problem_key(problem) for problem in problems] == case["problems"]
+    assert (declaration is None) == bool(case["problems"])
+
+
+def test_the_table_has_at_least_30_cases_with_unique_names() -> None:
+    names = [case["name"] for case in CASES]
+    assert len(names) >= 30 and len(set(names)) == len(names)
+
+
+def test_every_key_of_the_contract_appears_in_a_valid_case() -> None:
+    used = {key for case in CASES if not case["problems"] for key in case["declaration"]}
+    assert set(declaration_contract()["keys"]) - used == set()
+
+
+def test_every_message_of_the_contract_is_provoked_by_a_case() -> None:
+    provoked = {problem.split(" ")[0] for case in CASES for problem in case["problems"]}
+    codes = set(declaration_contract()["messages"]) - {"model_name_hint"}
+    assert codes - provoked == set()
+
+
+def test_a_problem_is_worded_from_the_contract_with_its_path_first() -> None:
+    _, problems = parse_declaration(
+        {"granularity": "hourly", "unit_ids": {"user_id": "userID"}, "timestamp": "t"}, model_name="m"
+    )
+    assert problems == [
+        Problem(
+            "not_choice",
+            "meta.statsig.granularity",
+            "meta.statsig.granularity must be one of event_log, daily_fact, daily_aggregate, not `hourly`",
+        )
+    ]
+
+
+def test_a_custom_unit_type_is_valid_only_when_listed() -> None:
+    raw = {"granularity": "event_log", "unit_ids": {"company_id": "companyID"}, "timestamp": "t"}
+    _, unlisted = parse_declaration(raw, model_name="m")
+    assert [problem.message for problem in unlisted] == [
+        "meta.statsig.unit_ids.company_id has unknown unit type `companyID` (known: userID, stableID; "
+        "list custom unit types in the var statsig_custom_unit_types)"
+    ]
+    assert parse_declaration(raw, model_name="m", custom_unit_types=["companyID"])[1] == []
