@@ -12,33 +12,22 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
-
-from statsig_sources.errors import SqlParseError
 from statsig_sources.plan import Action, Plan, PlanItem
-from statsig_sources.sql import parse_query, substitute_statsig_macros
+from statsig_sources.sql import dialect_for, output_columns
 from statsig_sources.usage import Metric, parse_metric
 
 Columns = Mapping[str, str | None]  # lower-cased column name -> explicit cast type, if any
 
 
-def source_columns(payload: Mapping[str, Any], dialect: str = "") -> Columns | None:
-    """The columns a source offers metrics, or None when they cannot be known."""
+def source_columns(payload: Mapping[str, Any], dialect: str) -> Columns | None:
+    """The columns a source offers metrics, or None when they cannot be known. `dialect` is the
+    warehouse's: the registered SQL quotes identifiers its way (backquotes on Spark and BigQuery)."""
     sql = payload.get("sql")
     if payload.get("sourceType", "query") != "query" or not isinstance(sql, str) or not sql.strip():
         return None
-    try:
-        query = parse_query(substitute_statsig_macros(sql), dialect)
-    except (SqlParseError, ParseError, TokenError):
+    columns = output_columns(sql, dialect)
+    if columns is None:
         return None
-    columns: dict[str, str | None] = {}
-    for projection in query.selects:
-        inner = projection.unalias()
-        if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and inner.is_star):
-            return None
-        kind = inner.to.sql(dialect=dialect or None) if isinstance(inner, exp.Cast) else None
-        columns[projection.alias_or_name.lower()] = kind
     for field in payload.get("customFieldMapping") or ():
         if isinstance(field, Mapping) and field.get("key"):
             columns.setdefault(str(field["key"]).lower(), None)
@@ -96,8 +85,8 @@ def guard_plan(
     plan: Plan,
     fetch_metrics: Callable[[], Iterable[Mapping[str, Any]]],
     *,
+    adapter_type: str,
     force: bool = False,
-    dialect: str = "",
 ) -> Plan:
     """The plan with each update's affected metrics named and breaking updates blocked.
 
@@ -105,6 +94,7 @@ def guard_plan(
     """
     if not plan.of(Action.UPDATE):
         return plan
+    dialect = dialect_for(adapter_type)
     by_source = _metrics_by_source(fetch_metrics())
     items = tuple(
         _assess(item, by_source.get(item.name, []), force, dialect) if item.action is Action.UPDATE else item

@@ -106,6 +106,23 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
 SqlResult = frozenset[TableRef] | SqlParseError
 
 
+def output_columns(sql: str, dialect: str) -> dict[str, str | None] | None:
+    """A query's output columns, lower-cased, each with the type it is explicitly cast to (else None);
+    None when they cannot be known (`select *`, or SQL that does not parse in `dialect`)."""
+    try:
+        query = parse_query(substitute_statsig_macros(sql), dialect)
+    except SqlParseError:
+        return None
+    columns: dict[str, str | None] = {}
+    for projection in query.selects:
+        inner = projection.unalias()
+        if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and inner.is_star):
+            return None
+        kind = inner.to.sql(dialect=dialect) if isinstance(inner, exp.Cast) else None
+        columns[projection.alias_or_name.lower()] = kind
+    return columns
+
+
 def _read(job: tuple[str, bool], dialect: str) -> SqlResult:
     sql, is_query = job
     try:

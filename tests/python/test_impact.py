@@ -16,6 +16,7 @@ from usage_support import criterion, metric
 from statsig_sources.impact import broken_columns, guard_plan, source_columns
 from statsig_sources.plan import Action, build_plan, managed_payload
 from statsig_sources.plan_report import render_json, render_markdown, render_text
+from statsig_sources.sql import DIALECTS, dialect_for, quote_identifier
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ from statsig_sources.plan_report import render_json, render_markdown, render_tex
 def test_source_columns_are_the_sql_output_columns_or_unknown(
     payload: dict[str, Any], expected: dict[str, str | None] | None
 ) -> None:
-    assert source_columns(payload) == expected
+    assert source_columns(payload, "duckdb") == expected
 
 
 @pytest.mark.parametrize(
@@ -99,8 +100,29 @@ def _plan(sql: str) -> Any:
 def test_update_names_affected_metrics_and_blocks_breaking_ones(
     sql: str, force: bool, action: Action, reason: str
 ) -> None:
-    [item] = guard_plan(_plan(sql), lambda: METRICS, force=force).items
+    [item] = guard_plan(_plan(sql), lambda: METRICS, adapter_type="duckdb", force=force).items
     assert (item.action, item.reason, item.affected_metrics) == (action, reason, ("Orders", "Revenue"))
+
+
+def _quoted_sql(columns: list[str], adapter: str) -> str:
+    """A source's SQL as `render` writes it on `adapter`: identifiers quoted in its dialect."""
+    dialect = dialect_for(adapter)
+    names = ",\n".join(f"  {quote_identifier(name, dialect)}" for name in columns)
+    return f"select\n{names}\nfrom statsig_staging.orders\n"
+
+
+@pytest.mark.parametrize("adapter", sorted(DIALECTS))
+def test_the_guard_reads_each_warehouse_s_quoting_and_blocks_a_removed_column(adapter: str) -> None:
+    wide = _quoted_sql(["user_id", "timestamp", "value"], adapter)
+    narrow = _quoted_sql(["user_id", "timestamp"], adapter)
+    remote = {**managed_payload(source("orders", sql=wide), MARKER), "isVerified": False}
+    plan = build_plan([source("orders", sql=narrow)], [remote], MARKER, set())
+    live = [metric("Revenue", "sum", metricSourceName="orders", valueColumn="value")]
+    [item] = guard_plan(plan, lambda: live, adapter_type=adapter).items
+    assert (item.action, item.reason) == (
+        Action.BLOCKED,
+        "would break live metrics: Revenue uses value (removed); pass --force to apply anyway",
+    )
 
 
 def test_plan_without_updates_reads_no_metrics() -> None:
@@ -108,11 +130,11 @@ def test_plan_without_updates_reads_no_metrics() -> None:
         raise AssertionError("metrics were read")
 
     plan = build_plan([source("orders")], [], MARKER, set())
-    assert guard_plan(plan, fail) is plan
+    assert guard_plan(plan, fail, adapter_type="duckdb") is plan
 
 
 def test_blocked_update_renders_reason_and_affected_metrics() -> None:
-    plan = guard_plan(_plan(NARROW), lambda: METRICS)
+    plan = guard_plan(_plan(NARROW), lambda: METRICS, adapter_type="duckdb")
     assert render_text(plan).splitlines()[1:] == [
         "! blocked orders",
         '    sql: "select user_id, ts, amount from statsig_staging.orders" -> '

@@ -50,7 +50,7 @@ def _plan(
         click.echo(violation_line(warning), err=True)
     desired = [payload.body for payload in build_payloads(project)]
     result = build_plan(desired, client.list_sources(), project.marker, set(adopt))
-    return guard_plan(result, client.list_metrics, force=force)
+    return guard_plan(result, client.list_metrics, adapter_type=project.manifest.adapter_type, force=force)
 
 
 @click.command()
