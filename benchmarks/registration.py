@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from fake_statsig import FakeStatsig  # noqa: E402
-
-from statsig_sources.apply import apply_plan  # noqa: E402
-from statsig_sources.plan import build_plan, managed_payload  # noqa: E402
-from statsig_sources.statsig_api import StatsigClient  # noqa: E402
-from statsig_sources.throttle import RateWindow, Throttle  # noqa: E402
+from statsig_sources.apply import apply_plan
+from statsig_sources.plan import build_plan, managed_payload
+from statsig_sources.standin import FakeStatsig
+from statsig_sources.statsig_api import StatsigClient
+from statsig_sources.throttle import RateWindow, Throttle
 
 KEY = "console-benchmark"
 MARKER = "managed-by:statsig-sources:benchmark"

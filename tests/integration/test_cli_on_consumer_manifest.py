@@ -12,9 +12,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from dbt_harness import DbtProject
-from fake_statsig import FakeStatsig, schemas
 
 from statsig_sources.cli import main
+from statsig_sources.standin import FakeStatsig, schemas
 
 pytestmark = pytest.mark.dbt
 

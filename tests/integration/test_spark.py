@@ -18,10 +18,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from dbt_harness import DbtProject, copy_consumer_project
-from fake_statsig import FakeStatsig, schemas
 from spark_support import require_spark, spark_rows
 
 from statsig_sources.cli import main
+from statsig_sources.standin import FakeStatsig, schemas
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 

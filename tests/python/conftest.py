@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_statsig import FakeStatsig
 from manifest_fixtures import FIXTURES
 from support import KEY, RecordingSleep
 
+from statsig_sources.standin import FakeStatsig
 from statsig_sources.statsig_api import StatsigClient
 from statsig_sources.throttle import RateWindow, Throttle
 

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from fake_statsig import FakeStatsig, Fault, make_metric
 from support import MARKER, source
 
 from statsig_sources.apply import ApplyResult, Status, apply_plan
 from statsig_sources.errors import ExitCode, RemoteError
 from statsig_sources.plan import Action, build_plan, managed_payload
+from statsig_sources.standin import FakeStatsig, Fault, make_metric
 from statsig_sources.statsig_api import StatsigClient
 
 

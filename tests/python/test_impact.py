@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_statsig import FakeStatsig
 from support import MARKER, source
 from test_register_cli import PROJECT_MARKER, desired, invoke
 from usage_support import criterion, metric
@@ -16,6 +15,7 @@ from usage_support import criterion, metric
 from statsig_sources.impact import broken_columns, guard_plan, source_columns
 from statsig_sources.plan import Action, build_plan, managed_payload
 from statsig_sources.plan_report import render_json, render_markdown, render_text
+from statsig_sources.standin import FakeStatsig
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from fake_statsig.server import SOURCE_DEFAULTS
 from support import MARKER, source
 
 from statsig_sources.errors import InputError
 from statsig_sources.plan import Action, FieldChange, build_plan, diff, managed_payload
 from statsig_sources.plan_report import render_json, render_markdown, render_text
+from statsig_sources.standin.server import SOURCE_DEFAULTS
 
 
 def remote(name: str, **fields: Any) -> dict[str, Any]:

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from fake_statsig import FakeStatsig, Fault, make_metric
 from support import KEY, source
 
 from statsig_sources.cli import main
 from statsig_sources.payloads import build_payloads
 from statsig_sources.plan import diff, managed_payload
 from statsig_sources.project import Settings, load_project
+from statsig_sources.standin import FakeStatsig, Fault, make_metric
 
 PROJECT_MARKER = "managed-by:statsig-sources:shop"  # the fixture manifests' project is `shop`
 NAME = "statsig_purchases"

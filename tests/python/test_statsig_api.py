@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_statsig import FakeStatsig, Fault, make_metric
 from support import KEY, RecordingSleep, source
 
 from statsig_sources.errors import ExitCode, InputError, RemoteError
+from statsig_sources.standin import FakeStatsig, Fault, make_metric
 from statsig_sources.statsig_api import (
     AlreadyExistsError,
     ApiError,

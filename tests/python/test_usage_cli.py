@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from fake_statsig import FakeStatsig
 from support import KEY
 from test_usage import MARKDOWN, TEXT
 from usage_support import METRICS, REMOTE_SOURCES, metric, two_source_manifest
 
 from statsig_sources.cli import main
 from statsig_sources.exposures import escape_jinja, exposure_names, slug
+from statsig_sources.standin import FakeStatsig
 from statsig_sources.usage import parse_metric
 
 

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fake_statsig import make_metric
 from manifest_fixtures import FIXTURES
 from support import MARKER
+
+from statsig_sources.standin import make_metric
 
 
 def metric(name: str, aggregation: str, *, hidden: bool = False, **native: Any) -> dict[str, Any]:
