@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "audit": "audit:audit",
     "plan": "register:plan",
     "render": "render:render",
+    "stand-in": "standin:stand_in",
     "usage": "usage:usage",
     "validate": "validate:validate",
 }
