@@ -1,9 +1,9 @@
-"""Registration at scale against the loopback fake Statsig: plan, a full apply and a no-op apply.
+"""Registration at scale against the Statsig stand-in on loopback: plan, a full apply and a no-op apply.
 
     .venv/bin/python benchmarks/registration.py            # 1,000 sources, ~2 minutes
     .venv/bin/python benchmarks/registration.py --sources 100
 
-The fake answers every request after `--latency` seconds and refuses with 429 any mutation past
+The stand-in answers every request after `--latency` seconds and refuses with 429 any mutation past
 `--rate` per `--window` seconds; the client's throttle is set to the same limit. The floor for N
 creates is (ceil(N / rate) - 1) * window seconds: the last batch may start no earlier than that.
 """

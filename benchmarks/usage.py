@@ -1,4 +1,4 @@
-"""`statsig-sources usage` at scale against the loopback fake Statsig: 1,000 sources, 5,000 metrics.
+"""`statsig-sources usage` at scale against the Statsig stand-in on loopback: 1,000 sources, 5,000 metrics.
 
     .venv/bin/python benchmarks/usage.py                       # 1,000 sources, 5,000 metrics
     .venv/bin/python benchmarks/usage.py --metrics 20000 --page-size 500
