@@ -7,23 +7,22 @@ bodies validated against the OpenAPI schemas. Every answer carries the header `X
 Statsig`; bodies stay exactly Statsig's. Faults can be injected: latency, scripted 429 / 5xx answers,
 dropped connections (before or after the request takes effect) and a server-side mutation rate limiter.
 Every request is recorded. State lives in memory, or also in a JSON file rewritten after every change.
+The HTTP plumbing is in handler.py.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from statsig_sources.errors import InputError
 from statsig_sources.standin.envelope import Drop, Reply
+from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, is_loopback
 from statsig_sources.standin.routes import PREFIX, route
 from statsig_sources.standin.schemas import problems
 from statsig_sources.standin.seed import SeedError, seed
@@ -40,7 +39,6 @@ from statsig_sources.standin.state import (
 __all__ = ["SOURCE_DEFAULTS", "STAND_IN_HEADER", "FakeStatsig", "Fault", "Recorded"]
 
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-STAND_IN_HEADER = ("X-Statsig-Stand-In", "not Statsig")
 
 
 class FakeStatsig:
@@ -89,8 +87,8 @@ class FakeStatsig:
         """Listen on `host:port` (port 0: any free port) and serve from a daemon thread."""
         if not (self.allow_non_loopback or is_loopback(self.host)):
             raise InputError(f"{self.host} is not a loopback address; the stand-in listens on one only.")
-        handler = type("Handler", (_Handler,), {"fake": self})
-        server_class = _IPv6Server if ":" in self.host else ThreadingHTTPServer
+        handler = type("Handler", (Handler,), {"fake": self})
+        server_class = IPv6Server if ":" in self.host else ThreadingHTTPServer
         try:
             self._server = server_class((self.host, self.port), handler)
         except OSError as error:
@@ -259,58 +257,3 @@ class FakeStatsig:
                 body = {"status": 429, "message": "Too many requests."}
                 raise Reply(429, body, {"Retry-After": f"{wait:.3f}"})
             accepted.append(now)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class _IPv6Server(ThreadingHTTPServer):
-    address_family = socket.AF_INET6
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    fake: FakeStatsig
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes; without this, Nagle's algorithm and delayed
-        # ACKs add ~40 ms to every answer on loopback.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = _Unparsable()
-        try:
-            status, payload, extra = self.fake.handle(self.command, self.path, self.headers, body)
-        except Drop:
-            self.close_connection = True
-            return
-        data = json.dumps(payload).encode() if payload is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header(*STAND_IN_HEADER)
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-
-class _Unparsable:
-    """A request body that was not JSON."""
