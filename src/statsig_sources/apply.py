@@ -38,7 +38,7 @@ class Outcome:
     status: Status
     message: str = ""
     drift: tuple[FieldChange, ...] = ()
-    wrote: bool = False
+    writes: int = 0  # requests that changed Statsig on this item's behalf
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class ApplyResult:
 
     @property
     def writes(self) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.wrote)
+        return sum(outcome.writes for outcome in self.outcomes)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -86,7 +86,7 @@ def _carry_out(item: PlanItem, client: StatsigClient, marker: str, prune: bool, 
             return _create(item, item.payload, client, marker, dry_run)
         if item.action is Action.UPDATE and item.payload is not None:
             client.update_source(item.name, item.payload, dry_run=dry_run)
-            return Outcome(item.name, item.action, done, _fields(item.changes), wrote=not dry_run)
+            return Outcome(item.name, item.action, done, _fields(item.changes), writes=int(not dry_run))
         if item.action is Action.ORPHANED:
             return _prune(item, client, prune, dry_run)
         return Outcome(item.name, item.action, Status.BLOCKED, item.reason)
@@ -100,7 +100,7 @@ def _create(
     try:
         client.create_source(payload, dry_run=dry_run)
         status = Status.VALIDATED if dry_run else Status.DONE
-        return Outcome(item.name, item.action, status, wrote=not dry_run)
+        return Outcome(item.name, item.action, status, writes=int(not dry_run))
     except AlreadyExistsError:
         remote = client.get_source(item.name)
     if remote is None:
@@ -111,12 +111,13 @@ def _create(
     changes = diff(payload, remote)
     if changes:
         client.update_source(item.name, payload, dry_run=dry_run)
+    # The create that took effect (its answer lost) was a write, and so is the update after it.
     return Outcome(
         item.name,
         item.action,
-        Status.DONE,
+        Status.VALIDATED if dry_run else Status.DONE,
         "already existed with the marker (an earlier attempt)",
-        wrote=bool(changes),
+        writes=0 if dry_run else 1 + bool(changes),
     )
 
 
@@ -140,7 +141,7 @@ def _prune(item: PlanItem, client: StatsigClient, prune: bool, dry_run: bool) ->
     except ApiError as exc:
         if exc.status != 404:
             raise
-    return Outcome(item.name, item.action, Status.DONE, "deleted", wrote=True)
+    return Outcome(item.name, item.action, Status.DONE, "deleted", writes=1)
 
 
 def _read_back(plan: Plan, outcomes: list[Outcome], client: StatsigClient) -> list[Outcome]:

@@ -2,7 +2,7 @@
 
 Statsig's 401 echoes the key it was sent, and a proxy or a misbehaving server may echo it in another
 case or encoding. `Redactor` masks every variant of the key: as sent, upper-, lower- and case-folded,
-URL-encoded (`quote`, `quote_plus`) and JSON-escaped, in any letter case. Messages (errors, log lines)
+URL-encoded and JSON-escaped, character by character in any mix (`key_pattern`). Messages (errors, log lines)
 also lose anything shaped like a Console key (`console-…`), whoever's it is.
 
 The client applies it to every answer it decodes (`data`), to every message it builds from an answer
@@ -11,12 +11,10 @@ The client applies it to every answer it decodes (`data`), to every message it b
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 MASK = "***"
 # Anything shaped like a Console key, in any case: masked in messages (not in data, where a metric's
@@ -36,28 +34,35 @@ LOGGERS = (
 )
 
 
-def key_variants(key: str) -> frozenset[str]:
-    """Every form of `key` that may come back: each case, each URL encoding, JSON-escaped."""
-    cases = {key, key.upper(), key.lower(), key.casefold()}
-    variants: set[str] = set()
-    for form in cases:
-        variants |= {
-            form,
-            quote(form, safe=""),
-            quote(form),
-            quote_plus(form),
-            json.dumps(form)[1:-1],
-            json.dumps(form, ensure_ascii=False)[1:-1],
-        }
-    return frozenset(variant for variant in variants if variant)
+def key_pattern(key: str) -> re.Pattern[str] | None:
+    """One pattern for every form of `key` that may come back: each character in any letter case, or
+    percent-encoded (`%2D`, `%2d`), or JSON-escaped (`\\u002d`, `\\"`), in any mix."""
+    if not key:
+        return None
+    return re.compile("".join(_char_forms(char) for char in key), re.IGNORECASE)
+
+
+def _char_forms(char: str) -> str:
+    forms = {re.escape(char), re.escape(char.casefold())}
+    forms.add(re.escape("".join(f"%{byte:02x}" for byte in char.encode("utf-8"))))
+    forms.add(re.escape("".join(f"\\u{unit:04x}" for unit in _utf16(char))))
+    if char in '"\\/':
+        forms.add(re.escape("\\" + char))
+    if char == " ":
+        forms.add(re.escape("+"))
+    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+
+
+def _utf16(char: str) -> list[int]:
+    data = char.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
 class Redactor:
     """Masks a key (every variant, any letter case) in text and in decoded JSON."""
 
     def __init__(self, key: str) -> None:
-        variants = sorted(key_variants(key), key=len, reverse=True)  # longest first
-        self._pattern = re.compile("|".join(map(re.escape, variants)), re.IGNORECASE) if variants else None
+        self._pattern = key_pattern(key)
 
     def secret(self, text: str) -> str:
         """`text` without the key (in any variant); other text is left as it is."""

@@ -48,7 +48,8 @@ def variants(key: str) -> list[str]:
     """The key as a server may echo it: each case, URL-encoded, JSON-escaped."""
     cases = [key, key.upper(), key.lower(), key.swapcase()]
     forms = [quote(key, safe=""), quote_plus(key), json.dumps(key)[1:-1], quote(key.upper(), safe="")]
-    return cases + forms + [json.dumps(key.upper())[1:-1]]
+    every_char = ["".join(f"%{ord(c):02X}" for c in key), "".join(f"\\u{ord(c):04x}" for c in key)]
+    return cases + forms + [json.dumps(key.upper())[1:-1], *every_char]
 
 
 def leaked(text: str, key: str = SPICY_KEY) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from statsig_sources.commands._options import (
+    Connection,
     connection_options,
     format_option,
     governance_options,
@@ -36,9 +37,7 @@ def usage(
     ctx: click.Context,
     /,
     fmt: str,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
+    connection: Connection,
     exposures_path: Path | None,
     check: bool,
     **options: Any,
@@ -64,7 +63,7 @@ def usage(
     from statsig_sources.usage_report import RENDERERS
 
     project = project_from_options(**options)
-    with statsig_client(api_url, api_key, page_size) as client:
+    with statsig_client(connection) as client:
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
     result = build_usage(managed_sources(project), metrics, remote_sources, project.marker)
