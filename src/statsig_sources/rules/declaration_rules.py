@@ -7,7 +7,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from statsig_sources.declaration import BUILT_IN_UNIT_TYPES, Declaration, canonical_columns
-from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
+from statsig_sources.project import (
+    MARKER_PREFIX,
+    MetricSource,
+    Project,
+    Violation,
+    declared_sources,
+    violation,
+)
 
 # A conservative rule for names Statsig accepts (see docs/rules.md#source_name): letters, digits,
 # `_`, `-` and space, starting with a letter or digit, at most 100 characters. The same rule makes
@@ -131,3 +138,22 @@ def _catalog_problems(
         if name in actual and actual[name].lower() not in allowed:
             messages.append(f"column `{name}` is {actual[name]}, not a 64-bit double")
     return messages
+
+
+def check_reserved_tags(project: Project) -> list[Violation]:
+    """Declared tags that look like an ownership marker: only the CLI sets those."""
+    marker = project.marker
+    found = []
+    for source, declaration in declared_sources(project):
+        for tag in declaration.tags:
+            folded = tag.strip().casefold()
+            if folded.startswith(MARKER_PREFIX.casefold()) or folded == marker.casefold():
+                found.append(
+                    violation(
+                        "reserved_tags",
+                        source,
+                        f"meta.statsig.tags: `{tag}` looks like an ownership marker (tags starting "
+                        f"`{MARKER_PREFIX}`, and the marker `{marker}`, are reserved): remove it",
+                    )
+                )
+    return found
