@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from fake_statsig import FakeStatsig, Fault
-from hostile_server import HostileServer, Reply, Seen, envelope
+from hostile_statsig import HostileServer, Reply, Seen, envelope
 from manifest_fixtures import read_fixture
 from support import KEY
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hostile_server import HostileServer, Reply, Seen, envelope
+from hostile_statsig import HostileServer, Reply, Seen, envelope
 
 from statsig_sources.deadlines import Deadline
 from statsig_sources.errors import ExitCode, RemoteError
