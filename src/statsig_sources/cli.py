@@ -6,6 +6,7 @@ Commands are imported only when they run, so `statsig-sources --help` stays fast
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
@@ -80,3 +81,9 @@ def main() -> None:
     \b
         statsig-sources validate --project-dir .
     """
+    # Text from a manifest may hold what no encoding can print (a lone surrogate): print it escaped
+    # rather than fail halfway through a report.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")

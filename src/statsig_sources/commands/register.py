@@ -42,14 +42,16 @@ def _plan(
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
     from statsig_sources.impact import guard_plan
-    from statsig_sources.payloads import build_payloads
+    from statsig_sources.payloads import build_payloads, check_encodable
     from statsig_sources.plan import build_plan
     from statsig_sources.report import violation_line
 
     project, warnings = checked_project(ctx, command, fmt, **options)
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
-    desired = [payload.body for payload in build_payloads(project)]
+    payloads = build_payloads(project)
+    check_encodable(payloads, "No request was sent to Statsig.")
+    desired = [payload.body for payload in payloads]
     result = build_plan(desired, client.list_sources(), project.marker, set(adopt))
     return guard_plan(result, client.list_metrics, force=force)
 

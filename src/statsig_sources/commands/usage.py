@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,9 @@ from statsig_sources.commands._options import (
     statsig_client,
 )
 from statsig_sources.commands._project import project_from_options
+
+if TYPE_CHECKING:
+    from statsig_sources.project import Project
 
 
 @click.command()
@@ -62,7 +66,7 @@ def usage(
     from statsig_sources.usage import build_usage, managed_sources
     from statsig_sources.usage_report import RENDERERS
 
-    project = project_from_options(**options)
+    project = _readable_project(ctx, fmt, options)
     with statsig_client(connection) as client:
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
@@ -78,3 +82,22 @@ def usage(
     if not unchanged:
         write_atomically(exposures_path, text)
     click.echo(f"{'Kept' if unchanged else 'Wrote'} {exposures_path}.", err=True)
+
+
+def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> Project:
+    """The project, checked before any request: findings that leave usage unable to say which
+    source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
+    other finding is a warning on stderr, since usage only reads Statsig."""
+    from statsig_sources.report import refused_report, violation_line
+    from statsig_sources.rules import USAGE_BLOCKING
+    from statsig_sources.rules import validate as run_rules
+
+    project = project_from_options(**options)
+    violations = run_rules(project)
+    blocking = [v for v in violations if v.severity == "error" and v.rule in USAGE_BLOCKING]
+    if blocking:
+        click.echo(refused_report(fmt, "usage", len(project.sources), blocking))
+        ctx.exit(1)
+    for found in violations:
+        click.echo(violation_line(replace(found, severity="warning")), err=True)
+    return project

@@ -51,6 +51,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Findings that leave `usage` unable to say which source is which; it only reads Statsig, so every
+# other finding is a warning there.
+USAGE_BLOCKING = frozenset({"declaration", "duplicate_source_names"})
+
+
 def validate(project: Project) -> list[Violation]:
     """Every violation of every rule, errors and warnings, in a stable order."""
     return sorted(violation for rule in RULES for violation in rule.check(project))

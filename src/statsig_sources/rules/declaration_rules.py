@@ -6,7 +6,12 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 
-from statsig_sources.declaration import BUILT_IN_UNIT_TYPES, Declaration, canonical_columns
+from statsig_sources.declaration import (
+    BUILT_IN_UNIT_TYPES,
+    Declaration,
+    canonical_columns,
+    encoding_problem,
+)
 from statsig_sources.project import (
     MARKER_PREFIX,
     MetricSource,
@@ -27,12 +32,30 @@ SNOWFLAKE_DOUBLE_TYPES = DOUBLE_TYPES | {"float", "real"}  # every Snowflake flo
 
 
 def check_declaration(project: Project) -> list[Violation]:
-    """Missing or unknown `meta.statsig` keys and values of the wrong type."""
-    return [
+    """Missing or unknown `meta.statsig` keys, values of the wrong type, and text (in the declaration
+    or in the model properties a payload carries) that cannot be encoded."""
+    found = [
         violation("declaration", source, problem)
         for source in project.sources
         for problem in source.declaration_problems
     ]
+    for source in project.sources:
+        model = source.model
+        fields = {
+            "the model's description": model.description,
+            "the model's relation_name": model.relation_name,
+            "the model's database, schema or alias": [
+                model.relation.database,
+                model.relation.schema,
+                model.relation.name,
+            ],
+        }
+        found += [
+            violation("declaration", source, problem)
+            for what, value in fields.items()
+            if (problem := encoding_problem(what, value))
+        ]
+    return found
 
 
 def check_unit_types(project: Project) -> list[Violation]:
