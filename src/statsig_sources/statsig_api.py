@@ -27,15 +27,10 @@ from statsig_sources.deadlines import (
 )
 from statsig_sources.errors import InputError, RemoteError
 from statsig_sources.redaction import RedactingFilter, Redactor
+from statsig_sources.statsig_answers import AlreadyExistsError, ApiError, AuthError
+from statsig_sources.statsig_http import parse_retry_after
 from statsig_sources.statsig_shapes import METRIC, PAGINATION, SOURCE, Shape, describe, problem
-from statsig_sources.statsig_transport import (
-    AlreadyExistsError,
-    ApiError,
-    AuthError,
-    Policy,
-    Transport,
-    parse_retry_after,
-)
+from statsig_sources.statsig_transport import Policy, Transport
 from statsig_sources.throttle import Throttle
 
 __all__ = [
@@ -117,14 +112,7 @@ class StatsigClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         key = check_api_key(api_key)
-        try:
-            base_url = check_api_url(base_url)
-        except InputError as error:
-            raise InputError(Redactor(key).text(str(error))) from None
-        if page_size < 1 or attempts < 1:
-            raise InputError("The page size and the number of attempts must be at least 1.")
-        if not (timeout > 0 and request_timeout > 0):
-            raise InputError("Timeouts must be positive numbers of seconds.")
+        base_url = _check_settings(key, base_url, page_size, attempts, (timeout, request_timeout))
         self.page_size = page_size
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(transport=transport)
@@ -265,6 +253,21 @@ class StatsigClient:
         if found is not None:
             raise RemoteError(self.redact(_malformed(target, found)))
         return dict(data)
+
+
+def _check_settings(
+    key: str, base_url: str, page_size: int, attempts: int, timeouts: tuple[float, ...]
+) -> str:
+    """The base URL, checked with the rest of the client's settings before any request."""
+    try:
+        base_url = check_api_url(base_url)
+    except InputError as error:
+        raise InputError(Redactor(key).text(str(error))) from None
+    if page_size < 1 or attempts < 1:
+        raise InputError("The page size and the number of attempts must be at least 1.")
+    if not all(timeout > 0 for timeout in timeouts):
+        raise InputError("Timeouts must be positive numbers of seconds.")
+    return base_url
 
 
 def _data(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""One HTTP exchange with Statsig, bounded in wall-clock time and in size.
+"""One HTTP exchange with Statsig, bounded in wall-clock time and in size; its body and headers.
 
 httpx's timeouts apply to each read, so an answer trickled one byte at a time never times out. The
 exchange therefore runs on a daemon worker thread while the caller waits at most `limit` seconds for
@@ -8,10 +8,18 @@ chunk (a daemon thread never holds the process open). The body is read in chunks
 
 from __future__ import annotations
 
+import email.utils
+import json
+import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
 
 import httpx
+
+from statsig_sources.errors import InputError
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # far above any page Statsig sends (a page of 100 metrics: ~200 kB)
 
@@ -78,3 +86,33 @@ def _read(http: httpx.Client, request: httpx.Request, cancelled: threading.Event
         return Answer(response.status_code, response.reason_phrase, response.headers, b"".join(chunks))
     finally:
         response.close()
+
+
+def parse_retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
+    """`Retry-After` as seconds: a number of seconds (fractions allowed) or an HTTP date."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, number) if math.isfinite(number) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = now() if now else datetime.now(timezone.utc)
+    return max(0.0, (when - current).total_seconds())
+
+
+def encode_body(target: str, body: Any) -> bytes | None:
+    """The JSON body as bytes before anything is sent: text that cannot be encoded never leaves."""
+    if body is None:
+        return None
+    try:
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError) as error:
+        raise InputError(f"Cannot send {target}: its body cannot be encoded as JSON ({error}).") from None

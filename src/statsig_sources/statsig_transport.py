@@ -1,24 +1,20 @@
-"""One request to Statsig's Console API: attempts, retries, deadlines, and what an answer means.
+"""One request to Statsig's Console API: attempts, retries and deadlines.
 
 429 / 5xx / dropped connections / per-read timeouts are retried with exponential backoff that honours
 `Retry-After`; mutations are paced by a client-side `Throttle`. Every request has a deadline covering
 all its attempts and the waits between them, and the command has one too (`deadlines.py`): a wait
-that would pass either is not started. A redirect is not followed. Every message built from an
-answer, and every decoded answer, is redacted (`redaction.py`), so the key never leaves this module
+that would pass either is not started. What an answer means is `statsig_answers.py`'s job; every
+message and every decoded answer is redacted (`redaction.py`), so the key never leaves this module
 except in the request header.
 """
 
 from __future__ import annotations
 
-import email.utils
-import json
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,61 +22,16 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from statsig_sources.deadlines import COMMAND_SETTING, MAX_RETRY_AFTER, REQUEST_SETTING, Deadline, seconds
-from statsig_sources.errors import InputError, RemoteError
+from statsig_sources.errors import RemoteError
 from statsig_sources.redaction import Redactor
-from statsig_sources.statsig_http import MAX_BODY_BYTES, Answer, Overdue, TooLarge, exchange
+from statsig_sources.statsig_answers import Transient, read_answer
+from statsig_sources.statsig_http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
 from statsig_sources.throttle import Throttle
 
 API_VERSION = "20240601"
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 logger = logging.getLogger("statsig_sources.statsig_api")
-
-
-class ApiError(RemoteError):
-    """Statsig refused a request (4xx other than auth); `errors` holds its property messages."""
-
-    def __init__(self, message: str, status: int, errors: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.status = status
-        self.errors = errors
-
-
-class AuthError(RemoteError):
-    """401 or 403: the key is missing, not a Console key, or lacks the rights."""
-
-
-class AlreadyExistsError(ApiError):
-    """A create refused because the name is taken (status and wording are not documented)."""
-
-
-class _Transient(Exception):
-    """A failure worth retrying; `retry_after` is the server's hint in seconds, if it gave one."""
-
-    def __init__(self, description: str, retry_after: float | None = None) -> None:
-        super().__init__(description)
-        self.description = description
-        self.retry_after = retry_after
-
-
-def parse_retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
-    """`Retry-After` as seconds: a number of seconds (fractions allowed) or an HTTP date."""
-    if value is None or not value.strip():
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, number) if math.isfinite(number) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    current = now() if now else datetime.now(timezone.utc)
-    return max(0.0, (when - current).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -126,7 +77,7 @@ class Transport:
     ) -> dict[str, Any]:
         """The answer's JSON object; a refusal, a deadline or exhausted retries raise a RemoteError."""
         target = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
-        content = _encode(target, body)
+        content = encode_body(target, body)
         budget = _Budget(self._clock)
         stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
 
@@ -141,7 +92,7 @@ class Transport:
         retrying = Retrying(
             stop=stop,
             wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
+            retry=retry_if_exception_type(Transient),
             sleep=self._sleep,
             before_sleep=self._log_retry,
             reraise=True,
@@ -150,7 +101,7 @@ class Transport:
             for attempt in retrying:
                 with attempt:
                     return self._attempt(method, path, target, params, content, budget)
-        except _Transient as exc:
+        except Transient as exc:
             tried = int(retrying.statistics.get("attempt_number", 1))
             waited = float(retrying.statistics.get("idle_for", 0.0))
             text = f"Statsig kept failing: {target} gave {exc.description} after {tried} attempt(s)"
@@ -202,13 +153,13 @@ class Transport:
                 size = f"{MAX_BODY_BYTES // 2**20} MiB"
                 raise RemoteError(f"Statsig's answer to {target} passed {size}; stopped reading.") from None
             except httpx.TimeoutException:
-                raise _Transient(f"no answer within {seconds(read_timeout)}") from None
+                raise Transient(f"no answer within {seconds(read_timeout)}") from None
             except httpx.TransportError as exc:
-                raise _Transient(f"a connection failure ({type(exc).__name__})") from None
+                raise Transient(f"a connection failure ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:
                 what = type(exc).__name__
                 raise RemoteError(f"Statsig's answer to {target} could not be read ({what}).") from None
-        return self._answer(target, answer)
+        return read_answer(target, answer, self.redactor)
 
     @contextmanager
     def _slot(self, method: str, target: str, budget: _Budget) -> Iterator[None]:
@@ -253,67 +204,9 @@ class Transport:
             "Safe to rerun."
         )
 
-    def _answer(self, target: str, answer: Answer) -> dict[str, Any]:
-        status = answer.status
-        if status == 429 or status >= 500:
-            raise _Transient(f"HTTP {status}", parse_retry_after(answer.headers.get("Retry-After")))
-        if 300 <= status < 400:
-            location = answer.headers.get("Location")
-            to = f" to {location}" if location else ""
-            raise RemoteError(
-                self.redact(
-                    f"Statsig answered {target} with a redirect (HTTP {status}{to}), which is not followed: "
-                    "check --api-url (or STATSIG_API_URL)."
-                )
-            )
-        if status >= 400:
-            raise self._refusal(target, answer)
-        if status < 200:
-            raise RemoteError(f"Statsig answered {target} with HTTP {status}, which is not an answer.")
-        return self._json(target, answer)
-
-    def _refusal(self, target: str, answer: Answer) -> RemoteError:
-        body = self._json(target, answer, strict=False)
-        message = self.redact(str(body.get("message") or answer.reason))
-        errors = body.get("errors")
-        details = tuple(
-            self.redact(f"{item.get('property', '?')}: {item.get('errorMessage', '')}")
-            for item in (errors if isinstance(errors, list) else ())
-            if isinstance(item, dict)
-        )
-        status = answer.status
-        if status in (401, 403):
-            return AuthError(
-                f"Statsig refused the API key (HTTP {status}): {message} "
-                "Use an active Console API key (it starts with `console-`)."
-            )
-        text = f"Statsig refused {target} (HTTP {status}): {message}"
-        if details:
-            text += "\n" + "\n".join(f"  - {line}" for line in details)
-        if status in (400, 409) and "already exist" in message.lower():
-            return AlreadyExistsError(text, status, details)
-        return ApiError(text, status, details)
-
-    def _json(self, target: str, answer: Answer, strict: bool = True) -> dict[str, Any]:
-        """The answer's JSON object, redacted; a non-object is a remote error (or `{}` if not strict)."""
-        try:
-            text = answer.content.decode("utf-8")
-            body = json.loads(text)
-        except (ValueError, RecursionError):
-            body, text = None, ""
-        if isinstance(body, dict):
-            # Redact only when the key (or a JSON escape that could spell it) is in the raw text.
-            if "\\u" in text or self.redactor.contains(text):
-                redacted: dict[str, Any] = self.redactor.data(body)
-                return redacted
-            return body
-        if strict:
-            raise RemoteError(f"Statsig answered {target} with something other than a JSON object.")
-        return {}
-
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Transient) and exc.retry_after is not None:
+        if isinstance(exc, Transient) and exc.retry_after is not None:
             return min(exc.retry_after, max(self.policy.max_backoff, MAX_RETRY_AFTER))
         return float(min(self.policy.max_backoff, self.policy.backoff * 2 ** (state.attempt_number - 1)))
 
@@ -321,16 +214,6 @@ class Transport:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         logger.warning("Statsig: %s; retrying in %.2f s", self.redact(str(exc)), wait)
-
-
-def _encode(target: str, body: Any) -> bytes | None:
-    """The JSON body as bytes before anything is sent: text that cannot be encoded never leaves."""
-    if body is None:
-        return None
-    try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
-    except (UnicodeEncodeError, ValueError) as error:
-        raise InputError(f"Cannot send {target}: its body cannot be encoded as JSON ({error}).") from None
 
 
 class _Budget:

@@ -159,6 +159,7 @@ def test_an_exposures_file_that_is_not_utf8_is_a_clear_input_error(tmp_path: Pat
         f"Error: cannot read {path}: it is not UTF-8 text (invalid start byte at byte 13), so it is not an "
         "exposures file this command wrote; move it aside or pass another --write-exposures\n"
     )
+    assert server.requests == []  # checked before any request
     assert path.read_bytes() == b"version: 2\n# \xff\xfe latin-1 notes\n"
 
 

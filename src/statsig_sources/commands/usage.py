@@ -62,26 +62,31 @@ def usage(
     if check and exposures_path is None:
         raise click.UsageError("--check needs --write-exposures PATH.")
 
-    from statsig_sources.exposures import exposures_yaml, read_existing, write_atomically
+    from statsig_sources.exposures import exposures_yaml, read_existing
     from statsig_sources.usage import build_usage, managed_sources
     from statsig_sources.usage_report import RENDERERS
 
     project = _readable_project(ctx, fmt, options)
+    existing = read_existing(exposures_path) if exposures_path is not None else None  # before requests
     with statsig_client(connection) as client:
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
     result = build_usage(managed_sources(project), metrics, remote_sources, project.marker)
     click.echo(RENDERERS[fmt](result), nl=False)
-    if exposures_path is None:
-        return
-    text = exposures_yaml(result)
-    unchanged = read_existing(exposures_path) == text
+    if exposures_path is not None:
+        _write_exposures(ctx, exposures_path, exposures_yaml(result), existing, check)
+
+
+def _write_exposures(ctx: click.Context, path: Path, text: str, existing: str | None, check: bool) -> None:
+    from statsig_sources.exposures import write_atomically
+
+    unchanged = existing == text
     if check:
-        click.echo(f"{exposures_path} is {'up to date' if unchanged else 'stale'}.", err=True)
+        click.echo(f"{path} is {'up to date' if unchanged else 'stale'}.", err=True)
         ctx.exit(0 if unchanged else 1)
     if not unchanged:
-        write_atomically(exposures_path, text)
-    click.echo(f"{'Kept' if unchanged else 'Wrote'} {exposures_path}.", err=True)
+        write_atomically(path, text)
+    click.echo(f"{'Kept' if unchanged else 'Wrote'} {path}.", err=True)
 
 
 def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> Project:
