@@ -5,6 +5,7 @@ the literal text: nothing is evaluated, so the key cannot reach dbt's manifest."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,20 @@ def test_an_exposures_path_that_is_a_directory_is_a_clear_input_error(tmp_path: 
     )
     assert server.requests == []
     assert path.is_dir() and list(path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('version: 2\nexposures:\n  - name: "a\x7f"\n', "would not parse as YAML (unacceptable character"),
+        ('version: 2\nexposures:\n  - name: "a\\q"\n', "not parse as YAML (while parsing a quoted"),
+        ("version: 2\nexposures: []\n", "read back as 0 exposure(s), not 1"),
+    ],
+    ids=["raw-del", "bad-escape", "wrong-count"],
+)
+def test_what_would_be_written_is_parsed_back_first(text: str, message: str) -> None:
+    from statsig_sources.errors import RemoteError
+    from statsig_sources.exposures import _parses_back
+
+    with pytest.raises(RemoteError, match=re.escape(message)):
+        _parses_back(text, 1)
