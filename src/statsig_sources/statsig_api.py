@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import httpx
 
 from statsig_sources.deadlines import (
-    DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,
     Deadline,
@@ -85,7 +84,7 @@ class StatsigClient:
     """Statsig Console API client. Pass `http` (an httpx.Client) or `transport` for tests.
 
     `timeout` bounds each read, `request_timeout` one request (every attempt and every wait between
-    attempts), `deadline` the whole command (default: `DEFAULT_COMMAND_TIMEOUT` from now).
+    attempts), `deadline` everything the client does (default: none; the CLI always sets one).
 
     Example:
 
@@ -122,7 +121,7 @@ class StatsigClient:
             base_url,
             self._http,
             policy,
-            deadline if deadline is not None else Deadline(DEFAULT_COMMAND_TIMEOUT, clock),
+            deadline if deadline is not None else Deadline(math.inf, clock),
             throttle if throttle is not None else Throttle(),
             sleep,
             clock,

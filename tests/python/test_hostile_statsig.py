@@ -99,6 +99,15 @@ def test_the_command_deadline_stops_before_the_next_request() -> None:
     assert [seen.query["page"] for seen in server.requests] == ["1", "2"]
 
 
+def test_a_library_client_has_no_command_deadline_unless_given_one() -> None:
+    clock = FakeClock()
+    with HostileServer(lambda seen: envelope([SOURCE], total=1)) as server:
+        client = client_for(server, clock=clock)
+        client.list_sources()
+        clock.now += 100_000  # a long-lived process: the CLI's commands always pass a deadline
+        assert client.list_sources() == [SOURCE]
+
+
 @pytest.mark.parametrize(
     ("total", "expected_pages", "why"),
     [
