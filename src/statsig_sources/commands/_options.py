@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,7 +137,7 @@ class Connection:
     command_timeout: float | None
 
 
-_CONNECTION_KEYS = ("api_url", "api_key", "page_size", "request_timeout", "command_timeout")
+_CONNECTION_KEYS = tuple(field.name for field in dataclasses.fields(Connection))
 
 
 _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
