@@ -76,10 +76,38 @@ def fold_case(name: str, adapter_type: str) -> str:
     return name.upper() if adapter_type == "snowflake" else name.lower()
 
 
+def unencodable(value: Any) -> str | None:
+    """Where a JSON value holds text UTF-8 cannot encode (a lone surrogate, which JSON's `\\ud800`
+    decodes to), as `U+D800 at character 5`; None when all of it encodes. Iterative: a deeply nested
+    value cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                return f"U+{ord(item[error.start]):04X} at character {error.start + 1}"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def encoding_problem(what: str, value: Any) -> str | None:
+    where = unencodable(value)
+    return f"{what} holds text that cannot be encoded as UTF-8 ({where}, a lone surrogate)" if where else None
+
+
 def parse_declaration(raw: Any) -> tuple[Declaration | None, list[str]]:
     """The declaration, or None with the list of what is wrong with it."""
     if not isinstance(raw, dict):
         return None, [f"meta.statsig must be a mapping, not {_type_name(raw)}"]
+    unreadable = [encoding_problem(f"meta.statsig.{key}", [key, value]) for key, value in raw.items()]
+    if any(unreadable):
+        return None, [problem for problem in unreadable if problem]
     problems = [f"meta.statsig is missing required key `{key}`" for key in REQUIRED_KEYS if key not in raw]
     known = set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
     problems += [f"meta.statsig has unknown key `{key}`" for key in raw if key not in known]

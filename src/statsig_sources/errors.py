@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     INPUT = 2
     REMOTE = 3
     CHANGES_PENDING = 4
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
 
 
 class StatsigSourcesError(Exception):

@@ -30,8 +30,12 @@ def source_columns(payload: Mapping[str, Any], dialect: str = "") -> Columns | N
         return None
     try:
         query = parse_query(substitute_statsig_macros(sql), dialect)
-    except (SqlParseError, ParseError, TokenError):
+        return _columns(query, payload, dialect)
+    except (SqlParseError, ParseError, TokenError, RecursionError):
         return None
+
+
+def _columns(query: exp.Query, payload: Mapping[str, Any], dialect: str) -> Columns | None:
     columns: dict[str, str | None] = {}
     for projection in query.selects:
         inner = projection.unalias()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -103,6 +104,11 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
             data = json.load(handle)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ManifestError(f"cannot read {what} {path}: {error}") from None
+    except RecursionError:
+        raise ManifestError(
+            f"cannot read {what} {path}: it nests arrays or objects deeper than this tool reads "
+            f"(about {sys.getrecursionlimit():,} levels); dbt never writes such a file"
+        ) from None
     if not isinstance(data, dict):
         raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
     return data

@@ -136,6 +136,7 @@ REFUSED = {
     "render": "nothing was written",
     "plan": "no request was sent to Statsig",
     "apply": "no request was sent to Statsig",
+    "usage": "no request was sent to Statsig",
 }
 
 

@@ -167,6 +167,7 @@ def test_create_retried_after_a_lost_answer_is_resolved_by_reading(
     assert result.outcomes[0].message == "already existed with the marker (an earlier attempt)"
     assert fake.count("POST", status=400) == 1 and len(fake.sources) == 1
     assert result.exit_code is ExitCode.OK
+    assert result.writes == 1  # the create whose answer was lost wrote it
 
 
 def test_create_colliding_with_a_foreign_source_is_blocked(

@@ -56,6 +56,12 @@ def test_every_registered_rule_has_an_invalid_fixture_and_a_docs_section() -> No
             "lineage); declare it as a dbt source and use source()",
         ),
         (
+            "reserved_tags__another_projects_marker",
+            "meta.statsig.tags: `managed-by:statsig-sources:checkout` looks like an ownership marker (tags "
+            "starting `managed-by:statsig-sources`, and the marker `managed-by:statsig-sources:shop`, are "
+            "reserved): remove it",
+        ),
+        (
             "lineage__relation_read_without_ref",
             "reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it",
         ),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from statsig_sources.commands._options import (
+    Connection,
     connection_options,
     format_option,
     governance_options,
@@ -41,14 +42,16 @@ def _plan(
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
     from statsig_sources.impact import guard_plan
-    from statsig_sources.payloads import build_payloads
+    from statsig_sources.payloads import build_payloads, check_encodable
     from statsig_sources.plan import build_plan
     from statsig_sources.report import violation_line
 
     project, warnings = checked_project(ctx, command, fmt, **options)
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
-    desired = [payload.body for payload in build_payloads(project)]
+    payloads = build_payloads(project)
+    check_encodable(payloads, "No request was sent to Statsig.")
+    desired = [payload.body for payload in payloads]
     result = build_plan(desired, client.list_sources(), project.marker, set(adopt))
     return guard_plan(result, client.list_metrics, force=force)
 
@@ -72,9 +75,7 @@ def plan(
     detailed_exitcode: bool,
     adopt: tuple[str, ...],
     force: bool,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
+    connection: Connection,
     **options: Any,
 ) -> None:
     """Show what `apply` would change in Statsig, without writing anything.
@@ -89,7 +90,7 @@ def plan(
     """
     from statsig_sources.plan_report import RENDERERS
 
-    with statsig_client(api_url, api_key, page_size) as client:
+    with statsig_client(connection) as client:
         result = _plan(ctx, "plan", fmt, client, adopt, force, options)
     click.echo(RENDERERS[fmt](result), nl=False)
     if detailed_exitcode and result.has_changes:
@@ -115,9 +116,7 @@ def apply(
     yes: bool,
     dry_run: bool,
     force: bool,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
+    connection: Connection,
     **options: Any,
 ) -> None:
     """Create and update metric sources in Statsig so they match dbt's manifest.
@@ -132,14 +131,16 @@ def apply(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
     from statsig_sources.apply import actionable, apply_plan
+    from statsig_sources.deadlines import allow_writes
     from statsig_sources.plan_report import render_text
 
-    with statsig_client(api_url, api_key, page_size) as client:
+    with statsig_client(connection) as client:
         result = _plan(ctx, "apply", "text", client, adopt, force, options)
         click.echo(render_text(result), nl=False)
         todo = actionable(result)
         if not todo:
             return
+        allow_writes(client.deadline, client.throttle.floor(len(todo)), connection.command_timeout is None)
         if not (yes or dry_run) and sys.stdin.isatty():
             click.confirm("Apply these changes to Statsig?", abort=True)
         with _progress(len(todo)) as report:

@@ -48,12 +48,14 @@ def render(ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, **opt
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
-    from statsig_sources.payloads import build_payloads
+    from statsig_sources.payloads import build_payloads, check_encodable
     from statsig_sources.render import diff_output, render_files, write_output
     from statsig_sources.report import render_report
 
     project, violations = checked_project(ctx, "render", fmt, **options)
-    files = render_files(build_payloads(project))
+    payloads = build_payloads(project)
+    check_encodable(payloads, "Nothing was written.")
+    files = render_files(payloads)
     directory = output_dir if output_dir.is_absolute() else options["project_dir"] / output_dir
     diff = diff_output(directory, files)
     if not check:

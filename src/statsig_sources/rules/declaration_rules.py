@@ -6,8 +6,20 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 
-from statsig_sources.declaration import BUILT_IN_UNIT_TYPES, Declaration, canonical_columns
-from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
+from statsig_sources.declaration import (
+    BUILT_IN_UNIT_TYPES,
+    Declaration,
+    canonical_columns,
+    encoding_problem,
+)
+from statsig_sources.project import (
+    MARKER_PREFIX,
+    MetricSource,
+    Project,
+    Violation,
+    declared_sources,
+    violation,
+)
 
 # A conservative rule for names Statsig accepts (see docs/rules.md#source_name): letters, digits,
 # `_`, `-` and space, starting with a letter or digit, at most 100 characters. The same rule makes
@@ -20,12 +32,30 @@ SNOWFLAKE_DOUBLE_TYPES = DOUBLE_TYPES | {"float", "real"}  # every Snowflake flo
 
 
 def check_declaration(project: Project) -> list[Violation]:
-    """Missing or unknown `meta.statsig` keys and values of the wrong type."""
-    return [
+    """Missing or unknown `meta.statsig` keys, values of the wrong type, and text (in the declaration
+    or in the model properties a payload carries) that cannot be encoded."""
+    found = [
         violation("declaration", source, problem)
         for source in project.sources
         for problem in source.declaration_problems
     ]
+    for source in project.sources:
+        model = source.model
+        fields = {
+            "the model's description": model.description,
+            "the model's relation_name": model.relation_name,
+            "the model's database, schema or alias": [
+                model.relation.database,
+                model.relation.schema,
+                model.relation.name,
+            ],
+        }
+        found += [
+            violation("declaration", source, problem)
+            for what, value in fields.items()
+            if (problem := encoding_problem(what, value))
+        ]
+    return found
 
 
 def check_unit_types(project: Project) -> list[Violation]:
@@ -131,3 +161,22 @@ def _catalog_problems(
         if name in actual and actual[name].lower() not in allowed:
             messages.append(f"column `{name}` is {actual[name]}, not a 64-bit double")
     return messages
+
+
+def check_reserved_tags(project: Project) -> list[Violation]:
+    """Declared tags that look like an ownership marker: only the CLI sets those."""
+    marker = project.marker
+    found = []
+    for source, declaration in declared_sources(project):
+        for tag in declaration.tags:
+            folded = tag.strip().casefold()
+            if folded.startswith(MARKER_PREFIX.casefold()) or folded == marker.casefold():
+                found.append(
+                    violation(
+                        "reserved_tags",
+                        source,
+                        f"meta.statsig.tags: `{tag}` looks like an ownership marker (tags starting "
+                        f"`{MARKER_PREFIX}`, and the marker `{marker}`, are reserved): remove it",
+                    )
+                )
+    return found
