@@ -15,7 +15,7 @@ from statsig_sources.commands._options import (
     marker_option,
     statsig_client,
 )
-from statsig_sources.commands._project import project_from_options
+from statsig_sources.commands._project import echo_manifest_line, project_from_options
 
 
 @click.command()
@@ -65,6 +65,7 @@ def usage(
 
     project = project_from_options(**options)
     with statsig_client(api_url, api_key, page_size) as client:
+        echo_manifest_line(project, fmt)
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
     result = build_usage(managed_sources(project), metrics, remote_sources, project.marker)
