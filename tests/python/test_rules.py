@@ -64,8 +64,8 @@ def test_every_registered_rule_has_an_invalid_fixture_and_a_docs_section() -> No
             "its build failed in `dbt build --target prod`: Compilation Error in model statsig_purchases "
             "(models/statsig/statsig_purchases.sql) statsig_sources: model 'statsig_purchases' "
             "(models/statsig/statsig_purchases.sql, models/statsig/_statsig__models.yml) reads columns "
-            "that `analytics`.`marts`.`fct_purchases` does not have: measures.item_count: quantity; "
-            "fix it and build it again",
+            'that "analytics"."marts"."fct_purchases" does not have: measures.item_count: quantity (its '
+            "columns: user_id, stable_id, purchased_at, amount_usd, country); fix it and build it again",
         ),
         (
             "materialization__ephemeral",

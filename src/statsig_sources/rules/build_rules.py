@@ -23,6 +23,16 @@ def unchecked_reason(project: Project) -> str | None:
     return results.unchecked_reason(project.manifest.invocation_id)
 
 
+def error_summary(message: str) -> str:
+    """dbt's error message on one line, without the macro call stack it appends (`> in macro ...`)."""
+    lines = []
+    for line in message.splitlines():
+        if line.strip().startswith(">"):
+            break
+        lines.append(line)
+    return " ".join(" ".join(lines).split())[:MESSAGE_LIMIT]
+
+
 def check_build_status(project: Project) -> list[Violation]:
     """Sources whose build errored or was skipped in the run that wrote the manifest."""
     if not project.sources:
@@ -43,7 +53,7 @@ def check_build_status(project: Project) -> list[Violation]:
             unselected.append(source.model.name)
         elif result.status in NOT_BUILT:
             what = "failed" if result.status == "error" else "was skipped"
-            detail = " ".join(result.message.split())[:MESSAGE_LIMIT]
+            detail = error_summary(result.message)
             message = f"its build {what} in `{command}`" + (f": {detail}" if detail else "")
             found.append(violation("build_status", source, message + "; fix it and build it again"))
     if unselected:

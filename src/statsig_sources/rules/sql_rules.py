@@ -10,6 +10,7 @@ from statsig_sources.manifest import Relation
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 from statsig_sources.relations import TableRef
 from statsig_sources.rules.build_rules import command_of
+from statsig_sources.run_results import NOT_BUILT
 from statsig_sources.rules.sql_reads import COMPILED, user_sql
 from statsig_sources.sql import SqlResult, dialect_for
 
@@ -59,7 +60,16 @@ def check_lineage(project: Project) -> list[Violation]:
         return []
     dialect = dialect_for(project.manifest.adapter_type)
     managed = _index(project.manifest.relations.values())
-    uncompiled = [source for source in project.sources if source.model.compiled_code is None]
+    # A source whose build failed has no compiled SQL either; build_status names it already.
+    results = project.invocation_results
+    failed = (
+        {uid for uid, result in results.nodes.items() if result.status in NOT_BUILT} if results else set()
+    )
+    uncompiled = [
+        source
+        for source in project.sources
+        if source.model.compiled_code is None and source.model.unique_id not in failed
+    ]
     found = (
         [Violation("", "lineage", _uncompiled_message(project, len(uncompiled)), "warning")]
         if uncompiled
