@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from manifest_fixtures import read_fixture, run_results_document
+from materialization_table import MATERIALIZATION_TABLE
 
 from statsig_sources.cli import main
 from statsig_sources.declaration import materialization_problem
@@ -236,34 +237,6 @@ def test_unreadable_run_results_are_an_input_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "--manifest", str(manifest)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: cannot read run results {tmp_path / 'run_results.json'}: ")
-
-
-# One table for the package's macro and the CLI (tests/integration/test_unfriendly_build.py runs the
-# macro over the same rows): (declared meta.statsig.materialized, resolved config.materialized, problem).
-MATERIALIZATION_TABLE: list[tuple[str | None, str, str | None]] = [
-    (None, "view", None),
-    ("table", "table", None),
-    ("incremental", "incremental", None),
-    (
-        None,
-        "table",
-        "is materialized 'table', but a metric source is a view unless its declaration opts in: set "
-        "`+materialized: view` on the folder of metric-source models in dbt_project.yml, or declare "
-        "meta.statsig.materialized: table",
-    ),
-    (
-        "table",
-        "view",
-        "declares meta.statsig.materialized: table, but is materialized 'view': set `materialized: table` "
-        "in its config, or change the declaration",
-    ),
-    (
-        None,
-        "ephemeral",
-        "is materialized 'ephemeral', which is not one of view, table, incremental: set `+materialized: "
-        "view` on the folder of metric-source models in dbt_project.yml",
-    ),
-]
 
 
 @pytest.mark.parametrize(("declared", "resolved", "problem"), MATERIALIZATION_TABLE)

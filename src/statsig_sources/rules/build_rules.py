@@ -11,8 +11,12 @@ MESSAGE_LIMIT = 400
 
 
 def command_of(results: RunResults) -> str:
-    """The dbt command line that wrote the results, as dbt recorded it."""
-    return results.invocation_command or f"dbt {results.which}"
+    """The dbt command line that wrote the results, as dbt recorded it (from its process's arguments,
+    which name another program when dbt ran inside one: then only `dbt <command>`)."""
+    words = results.invocation_command.split()
+    if words[:1] == ["dbt"] and words[1:2] == [results.which]:
+        return results.invocation_command
+    return f"dbt {results.which}"
 
 
 def unchecked_reason(project: Project) -> str | None:
