@@ -10,8 +10,8 @@ from statsig_sources.manifest import Relation
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 from statsig_sources.relations import TableRef
 from statsig_sources.rules.build_rules import command_of
-from statsig_sources.run_results import NOT_BUILT
 from statsig_sources.rules.sql_reads import COMPILED, user_sql
+from statsig_sources.run_results import NOT_BUILT
 from statsig_sources.sql import SqlResult, dialect_for
 
 
