@@ -21,6 +21,8 @@ from statsig_sources.errors import ManifestError
 BUILD_COMMANDS = ("run", "build")
 # A model's statuses that mean its relation was not (re)built by the run.
 NOT_BUILT = frozenset({"error", "skipped"})
+# `args.which` of the commands whose name is two words.
+COMMAND_NAMES = {"generate": "docs generate", "serve": "docs serve"}
 _SCHEMA_URL = "https://schemas.getdbt.com/dbt/run-results/"
 
 
@@ -57,9 +59,25 @@ class RunResults:
         if not self.written_with(manifest_invocation_id):
             return f"{self.path} was written by another dbt invocation than the manifest"
         if self.which not in BUILD_COMMANDS:
-            command = f"`dbt {self.which}`" if self.which else "a dbt command that does not record itself"
-            return f"{self.path} was written by {command}, which builds nothing"
+            command = f"`{self.command}`" if self.which else "a dbt command that does not record itself"
+            hint = (
+                " (after a build, `dbt docs generate --no-compile` keeps the build's)"
+                if self.which == "generate"
+                else ""
+            )
+            return f"{self.path} was written by {command}, which builds nothing{hint}"
         return None
+
+    @property
+    def command(self) -> str:
+        """The dbt command line that wrote the results, as dbt recorded it (from its process's
+        arguments, which name another program when dbt ran inside one: then only `dbt <command>`)."""
+        name = f"dbt {COMMAND_NAMES.get(self.which, self.which)}"
+        return (
+            self.invocation_command
+            if self.invocation_command.startswith(name + " ") or self.invocation_command == name
+            else name
+        )
 
 
 def default_path(manifest_path: Path) -> Path:

@@ -47,7 +47,12 @@ def _findings(path: Path, rule: str) -> list[tuple[str, str, str]]:
         ("build", "build-1", None),
         ("run", "build-1", None),
         ("compile", "build-1", "{path} was written by `dbt compile`, which builds nothing"),
-        ("generate", "build-1", "{path} was written by `dbt generate`, which builds nothing"),
+        (
+            "generate",
+            "build-1",
+            "{path} was written by `dbt docs generate`, which builds nothing (after a build, "
+            "`dbt docs generate --no-compile` keeps the build's)",
+        ),
         ("build", "build-0", "{path} was written by another dbt invocation than the manifest"),
         ("build", "", "{path} was written by another dbt invocation than the manifest"),
     ],

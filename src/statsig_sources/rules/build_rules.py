@@ -4,19 +4,10 @@ catalog.json is younger than that build."""
 from __future__ import annotations
 
 from statsig_sources.project import Project, Violation, violation
-from statsig_sources.run_results import NOT_BUILT, RunResults, parse_timestamp
+from statsig_sources.run_results import NOT_BUILT, parse_timestamp
 
 # The longest piece of a dbt error message quoted in a violation.
 MESSAGE_LIMIT = 400
-
-
-def command_of(results: RunResults) -> str:
-    """The dbt command line that wrote the results, as dbt recorded it (from its process's arguments,
-    which name another program when dbt ran inside one: then only `dbt <command>`)."""
-    words = results.invocation_command.split()
-    if words[:1] == ["dbt"] and words[1:2] == [results.which]:
-        return results.invocation_command
-    return f"dbt {results.which}"
 
 
 def unchecked_reason(project: Project) -> str | None:
@@ -49,7 +40,7 @@ def check_build_status(project: Project) -> list[Violation]:
         )
         return [Violation("", "build_status", message, "warning")]
     results = project.run_results
-    command = command_of(results)
+    command = results.command
     found, unselected = [], []
     for source in project.sources:
         result = results.nodes.get(source.model.unique_id)

@@ -9,7 +9,6 @@ from statsig_sources.errors import SqlParseError
 from statsig_sources.manifest import Relation
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 from statsig_sources.relations import TableRef
-from statsig_sources.rules.build_rules import command_of
 from statsig_sources.rules.sql_reads import COMPILED, user_sql
 from statsig_sources.run_results import NOT_BUILT
 from statsig_sources.sql import SqlResult, dialect_for
@@ -85,7 +84,7 @@ def _uncompiled_message(project: Project, count: int) -> str:
     """Names the command that left sources uncompiled when its run results say; the manifest does not."""
     results = project.invocation_results
     writer = (
-        f"`{command_of(results)}`, which wrote it,"
+        f"`{results.command}`, which wrote it,"
         if results is not None
         else "the dbt command that wrote it (`dbt parse`, `dbt ls`, or a run that did not select them)"
     )
