@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from dbt_harness import DbtProject
 from fake_statsig import FakeStatsig
 from materialization_table import MATERIALIZATION_TABLE
-from unfriendly_support import failure_message, unfriendly_project
+from unfriendly_support import edit_source, failure_message, unfriendly_project
 
 from statsig_sources.cli import main
 from statsig_sources.declaration import MATERIALIZATIONS, materialization_problem
@@ -146,6 +146,21 @@ def test_compiling_on_an_empty_warehouse_names_the_way_out(
         in message
     )
     assert "Catalog Error" not in message
+
+
+def test_compiling_with_timestamp_type_declared_asks_the_empty_warehouse_nothing(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    project = unfriendly_project(tmp_path, repo_root, views=True)
+    edit_source(
+        project,
+        "statsig_orders",
+        lambda entry: entry["config"]["meta"]["statsig"].update({"timestamp_type": "naive"}),
+    )
+    # stg_orders was never built: had the macro asked the warehouse, it would have said so and failed.
+    result = project.invoke("compile", "--select", "statsig_orders", "--no-populate-cache")
+    assert result.success, result.exception
+    assert 'from "unfriendly"."dbt_dev"."stg_orders"' in result.result.results[0].node.compiled_code
 
 
 def test_keys_not_null_rows_name_the_null_column(with_views: tuple[DbtProject, dict[str, Any]]) -> None:
