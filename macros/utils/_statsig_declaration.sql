@@ -48,5 +48,7 @@
         'dimensions': raw.get('dimensions') or [],
         'filter': raw.get('filter'),
         'timestamp_type': raw.get('timestamp_type'),
+        'materialized': raw.get('materialized'),
+        'where': where,
     }) }}
 {% endmacro %}

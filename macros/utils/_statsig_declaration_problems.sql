@@ -4,7 +4,7 @@
     {%- set problems = [] -%}
     {%- set allowed = ['source_name', 'granularity', 'unit_ids', 'timestamp', 'value', 'measures',
                        'dimensions', 'filter', 'description', 'owner', 'tags', 'source_type', 'sql',
-                       'custom_fields', 'timestamp_type'] -%}
+                       'custom_fields', 'timestamp_type', 'materialized'] -%}
     {%- for key in raw if key not in allowed -%}
         {%- do problems.append("unknown key meta.statsig." ~ key
                                ~ " (allowed: " ~ allowed | join(', ') ~ ")") -%}
@@ -20,7 +20,8 @@
     {%- endfor -%}
     {%- set choices = {'granularity': ['event_log', 'daily_fact', 'daily_aggregate'],
                        'source_type': ['query', 'table'],
-                       'timestamp_type': ['offset_aware', 'naive', 'date']} -%}
+                       'timestamp_type': ['offset_aware', 'naive', 'date'],
+                       'materialized': statsig_sources._statsig_materializations()} -%}
     {%- for key, options in choices.items() if raw.get(key) is not none and raw.get(key) not in options -%}
         {%- do problems.append("meta.statsig." ~ key ~ " is '" ~ raw.get(key) ~ "', expected one of "
                                ~ options | join(', ')) -%}

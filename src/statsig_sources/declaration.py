@@ -14,6 +14,9 @@ GRANULARITIES = ("event_log", "daily_fact", "daily_aggregate")
 SOURCE_TYPES = ("query", "table")
 # How the timestamp expression is typed, when declared: the package then skips its type probe.
 TIMESTAMP_TYPES = ("offset_aware", "naive", "date")
+# How a source may be materialized: a view unless the declaration opts in to another (`materialized`).
+MATERIALIZATIONS = ("view", "table", "incremental")
+DEFAULT_MATERIALIZATION = "view"
 BUILT_IN_UNIT_TYPES = ("userID", "stableID")
 RESERVED_COLUMNS = ("timestamp", "value")
 REQUIRED_KEYS = ("granularity", "unit_ids", "timestamp")
@@ -30,6 +33,7 @@ OPTIONAL_KEYS = (
     "sql",
     "custom_fields",
     "timestamp_type",
+    "materialized",
 )
 _OUTPUT_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -57,6 +61,7 @@ class Declaration:
     sql: str | None = None
     custom_fields: tuple[tuple[str, str], ...] = ()  # (key, formula), in declared order
     timestamp_type: str | None = None
+    materialized: str | None = None
 
     @property
     def timestamp_as_day(self) -> bool:
@@ -99,6 +104,28 @@ def unencodable(value: Any) -> str | None:
 def encoding_problem(what: str, value: Any) -> str | None:
     where = unencodable(value)
     return f"{what} holds text that cannot be encoded as UTF-8 ({where}, a lone surrogate)" if where else None
+
+
+def materialization_problem(declared: str | None, resolved: str | None) -> str | None:
+    """Why a source materialized as `resolved` (dbt's config, whatever set it) breaks its declaration,
+    or None. dbt cannot read the YAML declaration while a model parses, so the package cannot pick the
+    materialization itself: it refuses a mismatch instead. The package's macro
+    `_statsig_materialization_problem` says the same, word for word (one table tests both)."""
+    wanted = declared or DEFAULT_MATERIALIZATION
+    if resolved is None or resolved == wanted:
+        return None
+    folder = f"set `+materialized: {wanted}` on the folder of metric-source models in dbt_project.yml"
+    if resolved not in MATERIALIZATIONS:
+        return f"is materialized '{resolved}', which is not one of {', '.join(MATERIALIZATIONS)}: {folder}"
+    if declared is None:
+        return (
+            f"is materialized '{resolved}', but a metric source is a view unless its declaration opts "
+            f"in: {folder}, or declare meta.statsig.materialized: {resolved}"
+        )
+    return (
+        f"declares meta.statsig.materialized: {declared}, but is materialized '{resolved}': set "
+        f"`materialized: {declared}` in its config, or change the declaration"
+    )
 
 
 def parse_declaration(raw: Any) -> tuple[Declaration | None, list[str]]:
@@ -211,6 +238,7 @@ _CHECKS: Mapping[str, Callable[[str, Any, list[str]], Any]] = {
     "sql": _optional_string,
     "custom_fields": _custom_fields,
     "timestamp_type": _choice(TIMESTAMP_TYPES),
+    "materialized": _choice(MATERIALIZATIONS),
 }
 
 

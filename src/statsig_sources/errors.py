@@ -41,3 +41,9 @@ class RemoteError(StatsigSourcesError):
     """Statsig was unreachable, refused the key, or kept failing after retries. Safe to rerun."""
 
     exit_code = ExitCode.REMOTE
+
+
+class RefusedError(StatsigSourcesError):
+    """A command refused to act on what it read (nothing was written). A finding, not an input error."""
+
+    exit_code = ExitCode.FINDINGS

@@ -89,3 +89,19 @@ def test_an_unknown_timestamp_type_is_a_problem() -> None:
     assert problems == [
         "meta.statsig.timestamp_type must be one of offset_aware, naive, date, not 'timestamptz'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "problems"),
+    [
+        ("table", []),
+        (
+            "ephemeral",
+            ["meta.statsig.materialized must be one of view, table, incremental, not 'ephemeral'"],
+        ),
+    ],
+)
+def test_materialized_opts_in_to_one_of_the_package_materializations(value: str, problems: list[str]) -> None:
+    declaration, found = parse_declaration({**FULL, "materialized": value})
+    assert found == problems
+    assert (declaration.materialized if declaration else None) == (value if not problems else None)

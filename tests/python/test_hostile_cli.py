@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from hostile_statsig import HostileServer, Reply, Seen, envelope
-from manifest_fixtures import read_fixture
-from support import KEY
+from manifest_fixtures import read_fixture, run_results_document
+from support import KEY, without_read_line
 
 from statsig_sources.cli import main
 from statsig_sources.deadlines import DEFAULT_COMMAND_TIMEOUT, Deadline, allow_writes
@@ -46,6 +46,7 @@ def many_sources(project: Path, count: int) -> Path:
         data["nodes"][node["unique_id"]] = node
     (project / "target").mkdir(parents=True, exist_ok=True)
     (project / "target" / "manifest.json").write_text(json.dumps(data))
+    (project / "target" / "run_results.json").write_text(json.dumps(run_results_document(data)))
     return project
 
 
@@ -63,7 +64,7 @@ def test_plan_against_a_trickling_server_exits_3_at_the_request_deadline(project
             result = invoke(server.url, project, "plan", env={"STATSIG_REQUEST_TIMEOUT": "0.5"})
         took = time.monotonic() - started
     assert result.exit_code == 3
-    assert result.stdout == ""
+    assert without_read_line(result.stdout) == ""
     assert result.stderr.startswith(
         "Error: Statsig did not finish answering GET /metrics/metric_source/list?page=1&limit=100: "
         "stopped after 0.5"
@@ -80,7 +81,7 @@ def test_apply_refuses_a_command_deadline_its_writes_cannot_fit_before_writing(
     project = many_sources(tmp_path, 101)  # 101 creates: one 10 s window of Statsig's 100 per 10 s
     result = invoke(fake.url, project, "apply", "--command-timeout", "5")
     assert result.exit_code == 2
-    assert result.stdout.startswith(
+    assert without_read_line(result.stdout).startswith(
         "Statsig metric sources (marker managed-by:statsig-sources:shop): 101 to create"
     )
     assert result.stderr.startswith(
@@ -197,7 +198,7 @@ def test_answers_of_the_wrong_shape_exit_3_naming_the_endpoint(
 ) -> None:
     with HostileServer(lambda seen: reply) as server:
         result = invoke(server.url, project, command)
-    assert (result.exit_code, result.stdout, result.stderr) == (3, "", message)
+    assert (result.exit_code, without_read_line(result.stdout), result.stderr) == (3, "", message)
     assert [seen.method for seen in server.requests] == ["GET"]
 
 
@@ -239,7 +240,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback(project: Path) -> None:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
     assert server.requests, "the command never reached Statsig"
-    assert (process.returncode, stdout) == (130, "")
+    assert (process.returncode, without_read_line(stdout)) == (130, "")
     assert stderr == "Error: Interrupted: stopped before finishing. Every command is safe to rerun.\n"
 
 

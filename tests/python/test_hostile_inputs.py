@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from manifest_fixtures import read_fixture
-from support import KEY
+from manifest_fixtures import read_fixture, run_results_document
+from support import KEY, without_read_line
 
 from statsig_sources.cli import main
 from statsig_sources.errors import InputError
@@ -27,6 +27,9 @@ def write_manifest(project: Path, data: dict[str, Any] | str) -> Path:
     (project / "target").mkdir(parents=True, exist_ok=True)
     text = data if isinstance(data, str) else json.dumps(data)  # json escapes a lone surrogate
     (project / "target" / "manifest.json").write_text(text, encoding="utf-8")
+    if isinstance(data, dict):  # the build that wrote it, so build status is checked
+        results = json.dumps(run_results_document(data))
+        (project / "target" / "run_results.json").write_text(results, encoding="utf-8")
     return project
 
 
@@ -72,7 +75,7 @@ def test_a_lone_surrogate_is_a_finding_naming_model_and_key_and_nothing_is_sent_
         f"error: [declaration] {WHERE}: {what} holds text that cannot be encoded as UTF-8 "
         f"({where}, a lone surrogate)\n"
     )
-    assert result.stdout.startswith(line)
+    assert without_read_line(result.stdout).startswith(line)
     assert "Traceback" not in result.output
     assert fake.requests == []
     assert not (project / "metric_sources").exists()
@@ -151,7 +154,7 @@ def test_3000_nested_parentheses_are_a_collected_finding(
     project = write_manifest(tmp_path, with_node(edit))
     result = invoke(fake, project, "validate")
     assert result.exit_code == 1
-    assert result.stdout == (
+    assert without_read_line(result.stdout) == (
         f"error: [{rule}] {WHERE}: {message}: it nests too deeply for the SQL parser (3,000 levels of "
         "parentheses)\n1 metric source checked: 1 error.\n"
     )
@@ -164,7 +167,7 @@ def test_deep_nesting_inside_a_declaration_is_a_type_finding(fake: FakeStatsig, 
     project = write_manifest(tmp_path, with_node(_declare("tags", nested)))
     result = invoke(fake, project, "validate")
     assert result.exit_code == 1
-    assert result.stdout == (
+    assert without_read_line(result.stdout) == (
         f"error: [declaration] {WHERE}: meta.statsig.tags must be a list of strings\n"
         "1 metric source checked: 1 error.\n"
     )
@@ -190,7 +193,7 @@ def test_render_refuses_a_file_name_taken_by_a_directory_or_a_dangling_link(
     result = CliRunner().invoke(
         main, ["render", "--project-dir", str(project), *(["--check"] if check else [])]
     )
-    assert (result.exit_code, result.stdout) == (2, "")
+    assert (result.exit_code, without_read_line(result.stdout)) == (2, "")
     assert (
         result.stderr
         == f"Error: cannot render into {output}: statsig_purchases.yml {what}: remove or rename it\n"
@@ -204,7 +207,7 @@ def test_render_leaves_a_dangling_link_it_did_not_write(project: Path) -> None:
     output.mkdir()
     (output / "old.yml").symlink_to(project / "nowhere.yml")
     result = CliRunner().invoke(main, ["render", "--project-dir", str(project)])
-    assert (result.exit_code, result.stdout) == (
+    assert (result.exit_code, without_read_line(result.stdout)) == (
         0,
         "wrote: metric_sources/statsig_purchases.yml\nmetric_sources/: 1 written, 0 removed, 0 unchanged.\n",
     )
@@ -219,7 +222,7 @@ def test_usage_refuses_declarations_that_do_not_parse_before_any_request(
 ) -> None:
     result = invoke(fake, dbt_project("invalid/declaration__wrong_type.json"), "usage")
     assert result.exit_code == 1
-    assert result.stdout == (
+    assert without_read_line(result.stdout) == (
         f"error: [declaration] {WHERE}: meta.statsig.unit_ids must be a mapping with at least one entry\n"
         "1 metric source checked: 1 error.\nusage refused: no request was sent to Statsig.\n"
     )
@@ -240,7 +243,11 @@ def test_usage_refuses_an_unsupported_adapter_as_validate_does(fake: FakeStatsig
 @pytest.mark.parametrize(
     ("fixture", "warning"),
     [
-        ("valid/duckdb_developer_schema.json", "warning: [grants] grants are not enforceable on duckdb"),
+        (
+            "valid/duckdb_developer_schema.json",
+            "warning: [governed_schema] metric sources are built in `dbt_alice_statsig_staging`, not in "
+            "the production governed schema",
+        ),
         ("invalid/grants__other_grantee.json", f"warning: [grants] {WHERE}: grants select to `analyst`"),
     ],
     ids=["developer-schema-warning", "governance-error-as-warning"],

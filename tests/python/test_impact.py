@@ -115,8 +115,11 @@ def test_blocked_update_renders_reason_and_affected_metrics() -> None:
     plan = guard_plan(_plan(NARROW), lambda: METRICS)
     assert render_text(plan).splitlines()[1:] == [
         "! blocked orders",
-        '    sql: "select user_id, ts, amount from statsig_staging.orders" -> '
-        '"select user_id, ts from statsig_staging.orders"',
+        "    --- sql (Statsig)",
+        "    +++ sql (dbt)",
+        "    @@ -1 +1 @@",
+        "    -select user_id, ts, amount from statsig_staging.orders",
+        "    +select user_id, ts from statsig_staging.orders",
         "    would break live metrics: Revenue uses amount (removed); pass --force to apply anyway",
         "    affects metrics: Orders, Revenue",
     ]
@@ -142,7 +145,7 @@ def _seed(fake: FakeStatsig, project: Path) -> None:
 def test_plan_shows_the_breaking_update_as_blocked(fake: FakeStatsig, project: Path) -> None:
     _seed(fake, project)
     result = invoke(fake, project, "plan")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a blocked item fails CI
     assert "! blocked statsig_purchases" in result.stdout
     assert "Legacy Score uses legacy_score (removed)" in result.stdout
     assert "    affects metrics: Legacy Score, Purchases" in result.stdout

@@ -64,10 +64,11 @@ def test_the_ci_jobs_stand_in_steps_plan_apply_and_converge(dbt_project: Any) ->
     finally:
         os.killpg(start.pid, signal.SIGTERM)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+    read = "Read target/manifest.json: dbt project shop, adapter postgres, generated at an unknown time.\n"
     marker = "Statsig metric sources (marker managed-by:statsig-sources:shop)"
-    pending = f"{marker}: 1 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n"
+    pending = f"{read}{marker}: 1 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n"
     pending += "+ create statsig_purchases\n"
     assert completed.stdout == (
         f"{pending}{pending}done: create statsig_purchases\nApplied: 1 write(s).\n"
-        f"{marker}: 0 to create, 0 to update, 1 unchanged, 0 orphaned, 0 blocked.\n"
+        f"{read}{marker}: 0 to create, 0 to update, 1 unchanged, 0 orphaned, 0 blocked.\n"
     )

@@ -57,6 +57,18 @@ def manifest_options(function: F) -> F:
     )
 
 
+def run_results_option(function: F) -> F:
+    """`--run-results`: dbt's run_results.json, read to know which sources the build really built."""
+    return click.option(
+        "--run-results",
+        "run_results_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="dbt's run_results.json (default: beside the manifest); trusted only from the `dbt run` or "
+        "`dbt build` that wrote the manifest.",
+    )(function)
+
+
 def governance_options(function: F) -> F:
     """The governed schema, Statsig's role(s) and custom unit types: the dbt package's var defaults."""
     return _apply(

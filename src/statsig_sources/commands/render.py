@@ -12,12 +12,14 @@ from statsig_sources.commands._options import (
     governance_options,
     manifest_options,
     marker_option,
+    run_results_option,
 )
 from statsig_sources.commands._project import checked_project
 
 
 @click.command()
 @manifest_options
+@run_results_option
 @governance_options
 @marker_option
 @click.option(

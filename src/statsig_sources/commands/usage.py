@@ -17,7 +17,7 @@ from statsig_sources.commands._options import (
     marker_option,
     statsig_client,
 )
-from statsig_sources.commands._project import project_from_options
+from statsig_sources.commands._project import echo_manifest_line, project_from_options
 
 if TYPE_CHECKING:
     from statsig_sources.project import Project
@@ -66,9 +66,9 @@ def usage(
     from statsig_sources.usage import build_usage, managed_sources
     from statsig_sources.usage_report import RENDERERS
 
-    project = _readable_project(ctx, fmt, options)
-    existing = read_existing(exposures_path) if exposures_path is not None else None  # before requests
-    with statsig_client(connection) as client:
+    with statsig_client(connection) as client:  # a bad URL or key is refused before anything is read
+        project = _readable_project(ctx, fmt, options)
+        existing = read_existing(exposures_path) if exposures_path is not None else None  # before requests
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
     result = build_usage(managed_sources(project), metrics, remote_sources, project.marker)
@@ -98,6 +98,7 @@ def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> 
     from statsig_sources.rules import validate as run_rules
 
     project = project_from_options(**options)
+    echo_manifest_line(project, fmt)
     violations = run_rules(project)
     blocking = [v for v in violations if v.severity == "error" and v.rule in USAGE_BLOCKING]
     if blocking:

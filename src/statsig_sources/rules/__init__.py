@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from statsig_sources.project import Project, Violation
+from statsig_sources.rules.build_rules import check_build_status
 from statsig_sources.rules.declaration_rules import (
     check_declaration,
     check_declared_columns,
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     Rule("duplicate_source_names", check_duplicate_source_names),
     Rule("reserved_tags", check_reserved_tags),
     Rule("declared_columns", check_declared_columns),
+    Rule("build_status", check_build_status),
     Rule("governed_schema", check_governed_schema),
     Rule("single_schema", check_single_schema),
     Rule("materialization", check_materialization),

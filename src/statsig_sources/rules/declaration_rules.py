@@ -20,6 +20,7 @@ from statsig_sources.project import (
     declared_sources,
     violation,
 )
+from statsig_sources.rules.build_rules import stale_catalog
 
 # A conservative rule for names Statsig accepts (see docs/rules.md#source_name): letters, digits,
 # `_`, `-` and space, starting with a letter or digit, at most 100 characters. The same rule makes
@@ -110,27 +111,34 @@ def check_duplicate_source_names(project: Project) -> list[Violation]:
 
 
 def check_declared_columns(project: Project) -> list[Violation]:
-    """Canonical columns the model does not document, or that the warehouse does not have."""
+    """Canonical columns the model does not document, or that the warehouse does not have.
+
+    A stale catalog.json (older than the manifest or its run) is named once and not compared: a column
+    message from it could describe a relation that no longer exists.
+    """
     adapter = project.manifest.adapter_type
-    catalog = project.manifest.catalog or {}
-    found = []
+    stale = stale_catalog(project)
+    catalog = None if stale else project.manifest.catalog
+    found = [Violation("", "declared_columns", stale, "warning")] if stale else []
     for source, declaration in declared_sources(project):
         expected = canonical_columns(declaration, adapter)
-        actual = catalog.get(source.model.unique_id)
+        actual = catalog.get(source.model.unique_id) if catalog is not None else None
         messages = _documented_problems(source, expected)
         if actual is not None:
             messages += _catalog_problems(declaration, expected, actual, adapter)
+        elif catalog is not None:
+            found.append(violation("declared_columns", source, CATALOG_LACKS_MODEL, "warning"))
         elif not source.model.columns:
-            found.append(
-                violation(
-                    "declared_columns",
-                    source,
-                    "documents no columns and catalog.json has none for it, so its columns are unchecked",
-                    "warning",
-                )
-            )
+            found.append(violation("declared_columns", source, UNCHECKED, "warning"))
         found += [violation("declared_columns", source, message) for message in messages]
     return found
+
+
+UNCHECKED = "documents no columns and catalog.json has none for it, so its columns are unchecked"
+CATALOG_LACKS_MODEL = (
+    "catalog.json has no entry for it, so the catalog is stale for this model and its warehouse columns "
+    "are unchecked; run `dbt docs generate --no-compile` after building it"
+)
 
 
 def _documented_problems(source: MetricSource, expected: tuple[str, ...]) -> list[str]:
