@@ -28,4 +28,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) target dbt_packages logs
+	rm -rf $(VENV) target dbt_packages logs .demo

@@ -1,9 +1,9 @@
-"""Registration at scale against the loopback fake Statsig: plan, a full apply and a no-op apply.
+"""Registration at scale against the Statsig stand-in on loopback: plan, a full apply and a no-op apply.
 
     .venv/bin/python benchmarks/registration.py            # 1,000 sources, ~2 minutes
     .venv/bin/python benchmarks/registration.py --sources 100
 
-The fake answers every request after `--latency` seconds and refuses with 429 any mutation past
+The stand-in answers every request after `--latency` seconds and refuses with 429 any mutation past
 `--rate` per `--window` seconds; the client's throttle is set to the same limit. The floor for N
 creates is (ceil(N / rate) - 1) * window seconds: the last batch may start no earlier than that.
 """
@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from fake_statsig import FakeStatsig  # noqa: E402
-
-from statsig_sources.apply import apply_plan  # noqa: E402
-from statsig_sources.plan import build_plan, managed_payload  # noqa: E402
-from statsig_sources.statsig_api import StatsigClient  # noqa: E402
-from statsig_sources.throttle import RateWindow, Throttle  # noqa: E402
+from statsig_sources.apply import apply_plan
+from statsig_sources.plan import build_plan, managed_payload
+from statsig_sources.standin import FakeStatsig
+from statsig_sources.statsig_api import StatsigClient
+from statsig_sources.throttle import RateWindow, Throttle
 
 KEY = "console-benchmark"
 MARKER = "managed-by:statsig-sources:benchmark"

@@ -1,4 +1,4 @@
-"""`statsig-sources usage` at scale against the loopback fake Statsig: 1,000 sources, 5,000 metrics.
+"""`statsig-sources usage` at scale against the Statsig stand-in on loopback: 1,000 sources, 5,000 metrics.
 
     .venv/bin/python benchmarks/usage.py                       # 1,000 sources, 5,000 metrics
     .venv/bin/python benchmarks/usage.py --metrics 20000 --page-size 500
@@ -18,16 +18,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from click.testing import CliRunner  # noqa: E402
-from fake_statsig import FakeStatsig  # noqa: E402
 from manifest_cli import generate  # noqa: E402
 
 from statsig_sources.cli import main as cli  # noqa: E402
 from statsig_sources.exposures import exposures_yaml  # noqa: E402
 from statsig_sources.project import Settings, load_project  # noqa: E402
+from statsig_sources.standin import FakeStatsig  # noqa: E402
 from statsig_sources.statsig_api import StatsigClient  # noqa: E402
 from statsig_sources.usage import build_usage, managed_sources  # noqa: E402
 from statsig_sources.usage_report import RENDERERS  # noqa: E402

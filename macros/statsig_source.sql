@@ -18,6 +18,17 @@
     {%- endif -%}
     {%- set declaration = statsig_sources._statsig_declaration(model) -%}
     {%- set columns = statsig_sources._statsig_canonical_columns(declaration) -%}
+    {%- set materialization = statsig_sources._statsig_materialization_problem(
+        declaration.materialized, config.get('materialized')) -%}
+    {%- if materialization is not none -%}
+        {{ exceptions.raise_compiler_error("statsig_sources: " ~ declaration.where ~ " " ~ materialization) }}
+    {%- endif -%}
+    {#- The upstream's columns are checked whenever the warehouse is asked anyway: when dbt builds the
+        model, or probes the timestamp's type. A compile with timestamp_type declared asks nothing. -#}
+    {%- set building = flags.WHICH in ['run', 'build'] -%}
+    {%- if (building or declaration.timestamp_type is none) and not upstream.is_cte -%}
+        {%- do statsig_sources._statsig_check_upstream(declaration, upstream, building) -%}
+    {%- endif -%}
     {#- The timestamp's type decides its conversion: declared (timestamp_type), or probed from the
         warehouse without scanning data. -#}
     {%- set declared = {'offset_aware': 'timestamp_tz', 'naive': 'timestamp', 'date': 'date'} -%}

@@ -1,17 +1,28 @@
 {#- Rows Statsig could not attribute: a null timestamp, or no unit id at all. With several unit types a
     row may lack some of them (a logged-out event has a stableID but no userID); with one, it is plain
-    not-null. -#}
+    not-null. Each failing row says which column is null (`problem`), next to the row's keys. -#}
 {% test statsig_keys_not_null(model) %}
     {%- if not execute -%}
         {{ return(statsig_sources._statsig_problem_rows([])) }}
     {%- endif -%}
     {%- set declaration = statsig_sources._statsig_tested_declaration() -%}
+    {%- set names = [] -%}
+    {%- set keys = [] -%}
     {%- set unit_ids_null = [] -%}
     {%- for unit_id in declaration.unit_ids -%}
+        {%- do names.append(statsig_sources.statsig_column_name(unit_id.column)) -%}
+        {%- do keys.append(statsig_sources._statsig_quoted(unit_id.column)) -%}
         {%- do unit_ids_null.append(statsig_sources._statsig_quoted(unit_id.column) ~ ' is null') -%}
     {%- endfor -%}
-select *
+    {%- set timestamp = statsig_sources._statsig_quoted('timestamp') -%}
+    {%- do keys.append(timestamp) -%}
+    {%- set no_unit_id = names[0] ~ ' is null' if names | length == 1
+                         else names | join(', ') ~ ' are all null' -%}
+select {{ dbt.string_literal(statsig_sources.statsig_column_name('timestamp') ~ ' is null') }} as problem, {{ keys | join(', ') }}
 from {{ model }}
-where {{ statsig_sources._statsig_quoted('timestamp') }} is null
-    or ({{ unit_ids_null | join(' and ') }})
+where {{ timestamp }} is null
+union all
+select {{ dbt.string_literal(no_unit_id) }} as problem, {{ keys | join(', ') }}
+from {{ model }}
+where {{ unit_ids_null | join(' and ') }}
 {% endtest %}

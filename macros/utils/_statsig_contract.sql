@@ -27,7 +27,9 @@ cog.outl("{{ return(" + literal.replace("\n", "\n" + " " * 10) + ") }}")
                                     'sql': {'kind': 'text'},
                                     'custom_fields': {'kind': 'expressions'},
                                     'timestamp_type': {'kind': 'choice',
-                                                       'choices': ['offset_aware', 'naive', 'date']}},
+                                                       'choices': ['offset_aware', 'naive', 'date']},
+                                    'materialized': {'kind': 'choice',
+                                                     'choices': ['view', 'table', 'incremental']}},
                            'unit_id_keys': {'unit_type': {'kind': 'text', 'required': True},
                                             'expression': {'kind': 'text'}},
                            'output_name_pattern': '[a-z_][a-z0-9_]*',
@@ -62,8 +64,8 @@ cog.outl("{{ return(" + literal.replace("\n", "\n" + " " * 10) + ") }}")
                                         'model_name_hint': " (it is the model's name; set "
                                                            'meta.statsig.source_name)',
                                         'exclusive': '{path} cannot be used with {other} `{value}`',
-                                        'reserved_tag': '{path} `{value}` looks like an ownership marker (prefix '
-                                                        '{prefix}), which only the CLI may set'},
+                                        'reserved_tag': '{path}: `{value}` looks like an ownership marker (tags '
+                                                        'starting `{prefix}` are reserved for the CLI): remove it'},
                            'type_names': {'none': 'null',
                                           'blank': 'a blank string',
                                           'boolean': 'a boolean',
@@ -72,6 +74,17 @@ cog.outl("{{ return(" + literal.replace("\n", "\n" + " " * 10) + ") }}")
                                           'mapping': 'a mapping',
                                           'list': 'a list',
                                           'other': 'a value'}},
+           'materialization': {'default': 'view',
+                               'messages': {'folder': 'set `+materialized: {wanted}` on the folder of '
+                                                      'metric-source models in dbt_project.yml',
+                                            'not_allowed': "is materialized '{resolved}', which is not one of "
+                                                           '{allowed}: {folder}',
+                                            'not_opted_in': "is materialized '{resolved}', but a metric source is "
+                                                            'a view unless its declaration opts in: {folder}, or '
+                                                            'declare meta.statsig.materialized: {resolved}',
+                                            'mismatch': 'declares meta.statsig.materialized: {declared}, but is '
+                                                        "materialized '{resolved}': set `materialized: {declared}` "
+                                                        'in its config, or change the declaration'}},
            'settings': {'statsig_schema': 'statsig_staging',
                         'statsig_production_targets': ['prod'],
                         'statsig_reader_roles': ['statsig_reader'],

@@ -11,15 +11,15 @@
     {%- if node.get('patch_path') -%}
         {%- do files.append(node.patch_path.split('://')[-1]) -%}
     {%- endif -%}
+    {%- set where = "model '" ~ node.name ~ "' (" ~ files | join(', ') ~ ")" -%}
     {%- set problems = statsig_sources._statsig_declaration_problems(raw, node.name) -%}
     {%- if problems -%}
         {%- set lines = [] -%}
         {%- for problem in problems -%}
             {%- do lines.append('  - ' ~ problem['message']) -%}
         {%- endfor -%}
-        {{ exceptions.raise_compiler_error(
-            "statsig_sources: model '" ~ node.name ~ "' (" ~ files | join(', ')
-            ~ ") has an invalid metric-source declaration (docs/declaration.md):\n" ~ lines | join('\n')) }}
+        {{ exceptions.raise_compiler_error("statsig_sources: " ~ where
+            ~ " has an invalid metric-source declaration (docs/declaration.md):\n" ~ lines | join('\n')) }}
     {%- endif -%}
     {%- set unit_ids = [] -%}
     {%- for column, target in raw['unit_ids'].items() -%}
@@ -46,5 +46,7 @@
         'dimensions': raw.get('dimensions') or [],
         'filter': raw.get('filter'),
         'timestamp_type': raw.get('timestamp_type'),
+        'materialized': raw.get('materialized'),
+        'where': where,
     }) }}
 {% endmacro %}

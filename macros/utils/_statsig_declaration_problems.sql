@@ -26,7 +26,7 @@
                    {'value': name, 'max': spec['source_name_max_length'], 'hint': hint}) -%}
         {%- endif -%}
     {%- endif -%}
-    {%- for tag in values.get('tags') or [] if tag.startswith(spec['reserved_tag_prefix']) -%}
+    {%- for tag in values.get('tags') or [] if (tag | trim | lower).startswith(spec['reserved_tag_prefix'] | lower) -%}
         {%- do statsig_sources._statsig_problem(spec, problems, 'reserved_tag', 'meta.statsig.tags',
                                                {'value': tag, 'prefix': spec['reserved_tag_prefix']}) -%}
     {%- endfor -%}

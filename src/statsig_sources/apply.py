@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from statsig_sources.errors import ExitCode
-from statsig_sources.plan import Action, FieldChange, Plan, PlanItem, diff, has_marker
+from statsig_sources.plan import Action, FieldChange, Plan, PlanItem, diff, has_marker, other_markers
 from statsig_sources.statsig_api import AlreadyExistsError, ApiError, StatsigClient
 
 
@@ -38,7 +38,7 @@ class Outcome:
     status: Status
     message: str = ""
     drift: tuple[FieldChange, ...] = ()
-    wrote: bool = False
+    writes: int = 0  # requests that changed Statsig on this item's behalf
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class ApplyResult:
 
     @property
     def writes(self) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.wrote)
+        return sum(outcome.writes for outcome in self.outcomes)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -86,9 +86,9 @@ def _carry_out(item: PlanItem, client: StatsigClient, marker: str, prune: bool, 
             return _create(item, item.payload, client, marker, dry_run)
         if item.action is Action.UPDATE and item.payload is not None:
             client.update_source(item.name, item.payload, dry_run=dry_run)
-            return Outcome(item.name, item.action, done, _fields(item.changes), wrote=not dry_run)
+            return Outcome(item.name, item.action, done, _fields(item.changes), writes=int(not dry_run))
         if item.action is Action.ORPHANED:
-            return _prune(item, client, prune, dry_run)
+            return _prune(item, client, marker, prune, dry_run)
         return Outcome(item.name, item.action, Status.BLOCKED, item.reason)
     except ApiError as exc:
         return Outcome(item.name, item.action, Status.FAILED, str(exc))
@@ -100,7 +100,7 @@ def _create(
     try:
         client.create_source(payload, dry_run=dry_run)
         status = Status.VALIDATED if dry_run else Status.DONE
-        return Outcome(item.name, item.action, status, wrote=not dry_run)
+        return Outcome(item.name, item.action, status, writes=int(not dry_run))
     except AlreadyExistsError:
         remote = client.get_source(item.name)
     if remote is None:
@@ -111,16 +111,17 @@ def _create(
     changes = diff(payload, remote)
     if changes:
         client.update_source(item.name, payload, dry_run=dry_run)
+    # The create that took effect (its answer lost) was a write, and so is the update after it.
     return Outcome(
         item.name,
         item.action,
-        Status.DONE,
+        Status.VALIDATED if dry_run else Status.DONE,
         "already existed with the marker (an earlier attempt)",
-        wrote=bool(changes),
+        writes=0 if dry_run else 1 + bool(changes),
     )
 
 
-def _prune(item: PlanItem, client: StatsigClient, prune: bool, dry_run: bool) -> Outcome:
+def _prune(item: PlanItem, client: StatsigClient, marker: str, prune: bool, dry_run: bool) -> Outcome:
     if not prune:
         return Outcome(item.name, item.action, Status.KEPT, "kept: pass --prune to delete it")
     try:
@@ -133,6 +134,12 @@ def _prune(item: PlanItem, client: StatsigClient, prune: bool, dry_run: bool) ->
         used_by = ", ".join(sorted(str(metric.get("name") or metric.get("id")) for metric in metrics))
         message = f"not deleted: used by {len(metrics)} metric(s): {used_by}"
         return Outcome(item.name, item.action, Status.BLOCKED, message)
+    remote = client.get_source(item.name)  # ownership is checked again just before deleting
+    if remote is None:
+        return Outcome(item.name, item.action, Status.DONE, "already deleted")
+    refusal = _not_ours_to_delete(remote, marker)
+    if refusal:
+        return Outcome(item.name, item.action, Status.BLOCKED, refusal)
     if dry_run:
         return Outcome(item.name, item.action, Status.VALIDATED, "would be deleted (no metric uses it)")
     try:
@@ -140,7 +147,20 @@ def _prune(item: PlanItem, client: StatsigClient, prune: bool, dry_run: bool) ->
     except ApiError as exc:
         if exc.status != 404:
             raise
-    return Outcome(item.name, item.action, Status.DONE, "deleted", wrote=True)
+    return Outcome(item.name, item.action, Status.DONE, "deleted", writes=1)
+
+
+def _not_ours_to_delete(remote: Mapping[str, Any], marker: str) -> str:
+    """Why a source read just before its delete must be kept."""
+    if not has_marker(remote, marker):
+        return f"not deleted: it no longer carries the marker {marker!r}"
+    others = other_markers(remote, marker)
+    if others:
+        return (
+            f"not deleted: it also carries {', '.join(others)}, so its owner is unclear; remove the "
+            "marker that does not name its owner"
+        )
+    return ""
 
 
 def _read_back(plan: Plan, outcomes: list[Outcome], client: StatsigClient) -> list[Outcome]:

@@ -6,12 +6,13 @@ Commands are imported only when they run, so `statsig-sources --help` stays fast
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
 
 from statsig_sources import __version__
-from statsig_sources.errors import StatsigSourcesError
+from statsig_sources.errors import ExitCode, StatsigSourcesError
 
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {
@@ -19,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "audit": "audit:audit",
     "plan": "register:plan",
     "render": "render:render",
+    "stand-in": "standin:stand_in",
     "usage": "usage:usage",
     "validate": "validate:validate",
 }
@@ -30,6 +32,15 @@ class CliError(click.ClickException):
     def __init__(self, error: StatsigSourcesError) -> None:
         super().__init__(str(error))
         self.exit_code = int(error.exit_code)  # type: ignore[misc]  # click reads it per instance
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line on stderr and exit 130, never a traceback or click's `Aborted!`."""
+
+    exit_code = int(ExitCode.INTERRUPTED)
+
+    def __init__(self) -> None:
+        super().__init__("Interrupted: stopped before finishing. Every command is safe to rerun.")
 
 
 class LazyGroup(click.Group):
@@ -53,6 +64,12 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except StatsigSourcesError as error:
             raise CliError(error) from None
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        except click.Abort as abort:  # click turns Ctrl-C at a prompt into Abort
+            if isinstance(abort.__context__, KeyboardInterrupt):
+                raise Interrupted() from None
+            raise
 
 
 @click.group(cls=LazyGroup)
@@ -65,3 +82,9 @@ def main() -> None:
     \b
         statsig-sources validate --project-dir .
     """
+    # Text from a manifest may hold what no encoding can print (a lone surrogate): print it escaped
+    # rather than fail halfway through a report.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from statsig_sources.contract import declaration_contract
+from statsig_sources.contract import contract, declaration_contract
 
 ROOT = "meta.statsig"
 
@@ -42,6 +42,7 @@ class Declaration:
     sql: str | None = None
     custom_fields: tuple[tuple[str, str], ...] = ()  # (key, formula), in declared order
     timestamp_type: str | None = None
+    materialized: str | None = None
 
     @property
     def timestamp_as_day(self) -> bool:
@@ -77,12 +78,72 @@ def fold_case(name: str, adapter_type: str) -> str:
 def parse_declaration(
     raw: Any, *, model_name: str, custom_unit_types: Sequence[str] = ()
 ) -> tuple[Declaration | None, list[Problem]]:
-    """The declaration, or None with every problem the contract finds in it."""
+    """The declaration, or None with every problem the contract finds in it.
+
+    Text that UTF-8 cannot encode (a lone surrogate, which JSON's `\\ud800` decodes to) is refused
+    first, by the CLI alone: no payload holding it could be sent to Statsig.
+    """
+    if isinstance(raw, Mapping):
+        unreadable = [
+            Problem("unencodable", f"{ROOT}.{key}", problem)
+            for key, value in raw.items()
+            if (problem := encoding_problem(f"{ROOT}.{key}", [key, value])) is not None
+        ]
+        if unreadable:
+            return None, unreadable
     checker = _Checker(custom_unit_types)
     values = checker.check(raw, model_name)
     if checker.problems or values is None:
         return None, checker.problems
     return _declaration(values), []
+
+
+def unencodable(value: Any) -> str | None:
+    """Where a JSON value holds text UTF-8 cannot encode, as `U+D800 at character 5`; None when all of
+    it encodes. Iterative: a deeply nested value cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                return f"U+{ord(item[error.start]):04X} at character {error.start + 1}"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def encoding_problem(what: str, value: Any) -> str | None:
+    where = unencodable(value)
+    return f"{what} holds text that cannot be encoded as UTF-8 ({where}, a lone surrogate)" if where else None
+
+
+def materialization_problem(declared: str | None, resolved: str | None) -> str | None:
+    """Why a source materialized as `resolved` (dbt's config, whatever set it) breaks its declaration,
+    or None. dbt cannot read the YAML declaration while a model parses, so the package cannot pick the
+    materialization itself: it refuses a mismatch instead. Worded from the contract, as the package's
+    `_statsig_materialization_problem` words it (tests/materialization_table.py holds both to one table)."""
+    spec = contract()["materialization"]
+    allowed = declaration_contract()["keys"]["materialized"]["choices"]
+    wanted = declared or spec["default"]
+    if resolved is None or resolved == wanted:
+        return None
+    code = "not_allowed" if resolved not in allowed else "not_opted_in" if declared is None else "mismatch"
+    fields = {
+        "folder": spec["messages"]["folder"],
+        "wanted": wanted,
+        "resolved": resolved,
+        "declared": str(declared),
+        "allowed": ", ".join(allowed),
+    }
+    message: str = spec["messages"][code]
+    for name, value in fields.items():
+        message = message.replace("{" + name + "}", value)
+    return message
 
 
 def type_name(value: Any) -> str:
@@ -224,7 +285,7 @@ class _Checker:
     def tags(self, tags: Sequence[str] | None) -> None:
         prefix = self.spec["reserved_tag_prefix"]
         for tag in tags or ():
-            if tag.startswith(prefix):
+            if tag.strip().lower().startswith(prefix.lower()):
                 self.problem("reserved_tag", f"{ROOT}.tags", value=tag, prefix=prefix)
 
 
@@ -248,4 +309,5 @@ def _declaration(values: Mapping[str, Any]) -> Declaration:
         sql=values.get("sql"),
         custom_fields=tuple((str(k), v) for k, v in (values.get("custom_fields") or {}).items()),
         timestamp_type=values.get("timestamp_type"),
+        materialized=values.get("materialized"),
     )

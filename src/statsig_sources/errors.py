@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     INPUT = 2
     REMOTE = 3
     CHANGES_PENDING = 4
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report 128 + 2
 
 
 class StatsigSourcesError(Exception):
@@ -40,3 +41,9 @@ class RemoteError(StatsigSourcesError):
     """Statsig was unreachable, refused the key, or kept failing after retries. Safe to rerun."""
 
     exit_code = ExitCode.REMOTE
+
+
+class RefusedError(StatsigSourcesError):
+    """A command refused to act on what it read (nothing was written). A finding, not an input error."""
+
+    exit_code = ExitCode.FINDINGS

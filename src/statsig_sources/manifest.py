@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,10 @@ class Manifest:
     sources: tuple[SourceModel, ...]
     relations: Mapping[str, Relation]  # unique_id -> relation, for nodes and dbt sources
     catalog: Mapping[str, Mapping[str, str]] | None  # unique_id -> column name -> type
+    # metadata: which dbt invocation wrote the manifest, and when (ISO 8601); "" when not recorded
+    invocation_id: str = ""
+    generated_at: str = ""
+    catalog_generated_at: str = ""
 
 
 def resolve_manifest_path(project_dir: Path, target_path: str, manifest: Path | None) -> Path:
@@ -105,6 +110,11 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
             data = json.load(handle)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ManifestError(f"cannot read {what} {path}: {error}") from None
+    except RecursionError:
+        raise ManifestError(
+            f"cannot read {what} {path}: it nests arrays or objects deeper than this tool reads "
+            f"(about {sys.getrecursionlimit():,} levels); dbt never writes such a file"
+        ) from None
     if not isinstance(data, dict):
         raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
     return data
@@ -139,13 +149,17 @@ def _load_manifest(path: Path) -> Manifest:
     if not isinstance(nodes, dict) or not isinstance(sources, dict):
         raise ManifestError(f"{path} is not a dbt manifest: it has no `nodes` or `sources` map")
     catalog_path = path.parent / "catalog.json"
+    catalog, catalog_generated_at = load_catalog(catalog_path) if catalog_path.is_file() else (None, "")
     return Manifest(
         schema_version=version,
         adapter_type=str(metadata.get("adapter_type") or ""),
         project_name=str(metadata.get("project_name") or ""),
         sources=tuple(_source_models(nodes)),
         relations=_relations(nodes, sources),
-        catalog=load_catalog(catalog_path) if catalog_path.is_file() else None,
+        catalog=catalog,
+        invocation_id=str(metadata.get("invocation_id") or ""),
+        generated_at=str(metadata.get("generated_at") or ""),
+        catalog_generated_at=catalog_generated_at,
     )
 
 
@@ -246,9 +260,12 @@ def _relations(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str
     return relations
 
 
-def load_catalog(path: Path) -> dict[str, dict[str, str]]:
-    """catalog.json's column names and types per node and source (written by `dbt docs generate`)."""
+def load_catalog(path: Path) -> tuple[dict[str, dict[str, str]], str]:
+    """catalog.json's column names and types per node and source (written by `dbt docs generate`), and
+    when it was generated ("" when not recorded)."""
     data = _read_json(path, "catalog")
+    metadata = data.get("metadata")
+    generated_at = str(metadata.get("generated_at") or "") if isinstance(metadata, dict) else ""
     columns: dict[str, dict[str, str]] = {}
     for section in ("nodes", "sources"):
         entries = data.get(section)
@@ -262,4 +279,4 @@ def load_catalog(path: Path) -> dict[str, dict[str, str]]:
                     for key, c in found.items()
                     if isinstance(c, dict)
                 }
-    return columns
+    return columns, generated_at

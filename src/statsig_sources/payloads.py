@@ -11,10 +11,12 @@ sources (Statsig reads the relation by name) are supported for those who prefer 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from statsig_sources.declaration import Declaration, canonical_columns, fold_case
+from statsig_sources.errors import InputError
 from statsig_sources.project import MetricSource, Project, declared_sources
 from statsig_sources.sql import dialect_for, quote_identifier
 
@@ -53,6 +55,19 @@ def build_payloads(project: Project) -> list[SourcePayload]:
         for source, declaration in declared_sources(project)
     ]
     return sorted(payloads, key=lambda payload: payload.name)
+
+
+def check_encodable(payloads: list[SourcePayload], nothing: str) -> None:
+    """Every payload encodes as JSON text in UTF-8, or an input error naming each source that does not,
+    raised before the first one is sent or written (`nothing` says what was not done)."""
+    problems = []
+    for payload in payloads:
+        try:
+            json.dumps(payload.body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (UnicodeEncodeError, ValueError) as error:
+            problems.append(f"{payload.name} ({payload.node_id}): {error}")
+    if problems:
+        raise InputError("Cannot encode the payload of " + "; ".join(problems) + f". {nothing}")
 
 
 def _body(source: MetricSource, declaration: Declaration, project: Project, dialect: str) -> dict[str, Any]:

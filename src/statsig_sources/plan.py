@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from statsig_sources.errors import InputError
+from statsig_sources.project import MARKER_PREFIX
 
 # What Statsig answers for a field a payload left out (the fake's defaults follow the spec's examples).
 REMOTE_DEFAULTS: Mapping[str, Any] = {
@@ -84,7 +85,21 @@ def managed_payload(desired: Mapping[str, Any], marker: str) -> dict[str, Any]:
 
 
 def has_marker(remote: Mapping[str, Any], marker: str) -> bool:
-    return marker in (remote.get("tags") or ())
+    """Ownership: the exact marker as one of the remote's tags. Nothing else counts: not a prefix,
+    not a substring of a `tags` that came back as one string."""
+    tags = remote.get("tags")
+    return isinstance(tags, list) and any(isinstance(tag, str) and tag == marker for tag in tags)
+
+
+def other_markers(remote: Mapping[str, Any], marker: str) -> list[str]:
+    """Tags of `remote` that look like another project's ownership marker."""
+    tags = remote.get("tags")
+    prefix = MARKER_PREFIX.casefold()
+    return [
+        tag
+        for tag in (tags if isinstance(tags, list) else ())
+        if isinstance(tag, str) and tag != marker and tag.strip().casefold().startswith(prefix)
+    ]
 
 
 def diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple[FieldChange, ...]:
@@ -139,11 +154,19 @@ def build_plan(
     ]
     wanted = set(names)
     items += [
-        PlanItem(Action.ORPHANED, name, reason="carries the marker but is no longer declared in dbt")
+        PlanItem(Action.ORPHANED, name, reason=_orphan_reason(source, marker))
         for name, source in sorted(remote_by_name.items())
         if name not in wanted and has_marker(source, marker)
     ]
     return Plan(marker, tuple(items))
+
+
+def _orphan_reason(remote: Mapping[str, Any], marker: str) -> str:
+    reason = "carries the marker but is no longer declared in dbt"
+    others = other_markers(remote, marker)
+    if others:
+        reason += f"; it also carries {', '.join(others)}, so it is never pruned"
+    return reason
 
 
 def _item(desired: Mapping[str, Any], remote: Mapping[str, Any] | None, marker: str, adopt: bool) -> PlanItem:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from statsig_sources.plan import Action, FieldChange, Plan, PlanItem
@@ -29,18 +31,34 @@ def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def listed_items(plan: Plan) -> list[PlanItem]:
+    """The items a report lists: blocked ones first (they fail CI), then in plan order."""
+    listed = [item for item in plan.items if item.action in LISTED]
+    return sorted(listed, key=lambda item: item.action is not Action.BLOCKED)
+
+
+def change_lines(change: FieldChange) -> list[str]:
+    """A changed field as `field: before -> after`, or, when the new value is SQL or spans lines, as a
+    unified diff from Statsig's value to dbt's (every line shown: a source's SQL is short)."""
+    before, after = change.before, change.after
+    if not (isinstance(after, str) and (change.field == "sql" or "\n" in after)):
+        return [f"{change.field}: {_value(before)} -> {_value(after)}"]
+    old, new = (before if isinstance(before, str) else "").splitlines(), after.splitlines()
+    context = max(len(old), len(new))
+    return list(
+        difflib.unified_diff(
+            old, new, f"{change.field} (Statsig)", f"{change.field} (dbt)", lineterm="", n=context
+        )
+    )
+
+
 def render_text(plan: Plan) -> str:
     lines = [f"Statsig metric sources (marker {plan.marker}): {summary(plan)}."]
-    for item in plan.items:
-        if item.action not in LISTED:
-            continue
+    for item in listed_items(plan):
         label = item.action.value + (" (adopt)" if item.adopted else "")
         lines.append(f"{SYMBOLS[item.action]} {label} {item.name}")
         if item.action is not Action.CREATE:
-            lines += [
-                f"    {change.field}: {_value(change.before)} -> {_value(change.after)}"
-                for change in item.changes
-            ]
+            lines += [f"    {line}" for change in item.changes for line in change_lines(change)]
         if item.reason:
             lines.append(f"    {item.reason}")
         if item.affected_metrics:
@@ -79,11 +97,17 @@ def render_json(plan: Plan) -> str:
     return json.dumps(plan_json(plan), indent=2, sort_keys=True) + "\n"
 
 
-def render_markdown(plan: Plan) -> str:
-    lines = ["### Statsig metric sources plan", "", f"Marker `{plan.marker}`: {summary(plan)}.", ""]
-    listed = [item for item in plan.items if item.action in LISTED]
+def render_markdown(plan: Plan, read: str = "") -> str:
+    """A pull-request comment; `read` names the manifest the plan comes from."""
+    lines = ["### Statsig metric sources plan", "", *([read, ""] if read else [])]
+    lines += [f"Marker `{plan.marker}`: {summary(plan)}.", ""]
+    listed = listed_items(plan)
     if not listed:
         return "\n".join([*lines, "No changes."]) + "\n"
+    blocked = plan.of(Action.BLOCKED)
+    if blocked:
+        names = ", ".join(f"`{_cell(item.name)}`" for item in blocked)
+        lines += [f"**Blocked: {names}.** `apply` will not change them, and this plan fails CI.", ""]
     lines += ["| | action | source | detail |", "|---|---|---|---|"]
     for item in listed:
         detail = (
@@ -94,19 +118,27 @@ def render_markdown(plan: Plan) -> str:
             detail += "; affects metrics: " + _cell(", ".join(item.affected_metrics))
         action = item.action.value + (" (adopt)" if item.adopted else "")
         lines.append(f"| {SYMBOLS[item.action]} | {action} | `{_cell(item.name)}` | {detail} |")
-    for item in plan.of(Action.UPDATE):
-        lines += ["", f"<details><summary>{_cell(item.name)}</summary>", "", "```diff"]
-        for change in item.changes:
-            lines += [
-                f"- {change.field}: {_value(change.before)}",
-                f"+ {change.field}: {_value(change.after)}",
-            ]
-        lines += ["```", "", "</details>"]
+    for item in listed:
+        if item.action in (Action.UPDATE, Action.BLOCKED) and item.changes:
+            lines += ["", f"<details><summary>{_cell(item.name)}</summary>", "", "```diff"]
+            lines += [line for change in item.changes for line in _markdown_change(change)]
+            lines += ["```", "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_change(change: FieldChange) -> list[str]:
+    lines = change_lines(change)
+    if lines[0].startswith("---"):
+        return lines
+    return [f"- {change.field}: {_value(change.before)}", f"+ {change.field}: {_value(change.after)}"]
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+RENDERERS: dict[str, Callable[[Plan], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+}

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from statsig_sources.contract import declaration_contract
 from statsig_sources.declaration import Declaration, Problem, parse_declaration
+from statsig_sources.errors import ManifestError
 from statsig_sources.manifest import Manifest, SourceModel, load_manifest
+from statsig_sources.run_results import RunResults, default_path, read_run_results
 from statsig_sources.settings import SettingOptions, Settings, recorded_settings, resolve_settings
 
 if TYPE_CHECKING:
@@ -41,6 +43,15 @@ class Project:
     manifest: Manifest
     settings: Settings
     sources: tuple[MetricSource, ...] = field(default=())
+    manifest_path: Path | None = None
+    run_results_path: Path | None = None  # where run_results.json was looked for
+    run_results: RunResults | None = None  # None when there is no file there
+
+    @property
+    def invocation_results(self) -> RunResults | None:
+        """The run results of the dbt invocation that wrote the manifest, whatever its command."""
+        results = self.run_results
+        return results if results is not None and results.written_with(self.manifest.invocation_id) else None
 
     @cached_property
     def sql_reads(self) -> Mapping[tuple[str, str], SqlResult]:
@@ -62,7 +73,14 @@ def default_marker(project_name: str | None) -> str:
     return f"{MARKER_PREFIX}:{project_name}" if project_name else MARKER_PREFIX
 
 
-def build_project(manifest: Manifest, settings: Settings) -> Project:
+def build_project(
+    manifest: Manifest,
+    settings: Settings,
+    *,
+    manifest_path: Path | None = None,
+    run_results_path: Path | None = None,
+    run_results: RunResults | None = None,
+) -> Project:
     sources = []
     for model in manifest.sources:
         declaration, problems = parse_declaration(
@@ -70,7 +88,7 @@ def build_project(manifest: Manifest, settings: Settings) -> Project:
         )
         sources.append(MetricSource(model, declaration, tuple(problems)))
     ordered = sorted(sources, key=lambda source: source.model.unique_id)
-    return Project(manifest, settings, tuple(ordered))
+    return Project(manifest, settings, tuple(ordered), manifest_path, run_results_path, run_results)
 
 
 @dataclass(frozen=True, order=True)
@@ -93,14 +111,30 @@ def declared_sources(project: Project) -> list[tuple[MetricSource, Declaration]]
     return [(source, source.declaration) for source in project.sources if source.declaration is not None]
 
 
-def load_project(manifest_path: Path, options: SettingOptions | Settings | None = None) -> Project:
-    """Read the manifest (and catalog.json beside it) and parse every source's declaration, with the
-    settings the package recorded in it unless `options` override them (or are settings already)."""
+def load_project(
+    manifest_path: Path,
+    options: SettingOptions | Settings | None = None,
+    run_results_path: Path | None = None,
+) -> Project:
+    """Read the manifest (and catalog.json beside it), run_results.json (beside it unless given) and
+    parse every source's declaration, with the settings the package recorded in the manifest unless
+    `options` override them (or are settings already)."""
+    results_path = run_results_path if run_results_path is not None else default_path(manifest_path)
+    if run_results_path is not None and not run_results_path.is_file():
+        raise ManifestError(f"no run results at {run_results_path} (--run-results)")
     manifest = load_manifest(manifest_path)
     if isinstance(options, Settings):
-        return build_project(manifest, options)
-    recorded = recorded_settings(model.recorded for model in sorted(manifest.sources, key=_by_id))
-    return build_project(manifest, resolve_settings(options or SettingOptions(), recorded))
+        settings = options
+    else:
+        recorded = recorded_settings(model.recorded for model in sorted(manifest.sources, key=_by_id))
+        settings = resolve_settings(options or SettingOptions(), recorded)
+    return build_project(
+        manifest,
+        settings,
+        manifest_path=manifest_path,
+        run_results_path=results_path,
+        run_results=read_run_results(results_path),
+    )
 
 
 def _by_id(model: SourceModel) -> str:

@@ -72,12 +72,18 @@ class RenderDiff:
 
 
 def diff_output(output_dir: Path, files: dict[str, str]) -> RenderDiff:
+    """How `output_dir` differs from `files`. A name render must write that is taken by something
+    other than a regular file (a directory, a dangling symbolic link) is an input error."""
     existing = {path.name for path in output_dir.glob("*" + SUFFIX)} if output_dir.is_dir() else set()
+    blocking = [_not_a_file(output_dir / name) for name in sorted(existing & set(files))]
+    if any(blocking):
+        problems = "; ".join(problem for problem in blocking if problem)
+        raise InputError(f"cannot render into {output_dir}: {problems}: remove or rename it")
     missing, stale, unchanged = [], [], []
     for name, text in sorted(files.items()):
         if name not in existing:
             missing.append(name)
-        elif (output_dir / name).read_bytes() != text.encode("utf-8"):
+        elif _read(output_dir / name) != text.encode("utf-8"):
             stale.append(name)
         else:
             unchanged.append(name)
@@ -85,10 +91,27 @@ def diff_output(output_dir: Path, files: dict[str, str]) -> RenderDiff:
     return RenderDiff(tuple(missing), tuple(stale), tuple(orphaned), tuple(unchanged))
 
 
+def _not_a_file(path: Path) -> str:
+    if path.is_file():
+        return ""
+    if path.is_dir():
+        return f"{path.name} is a directory"
+    if path.is_symlink():
+        return f"{path.name} is a symbolic link to a file that does not exist"
+    return f"{path.name} is not a regular file"
+
+
+def _read(path: Path, first_line: bool = False) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.readline() if first_line else handle.read()
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+
+
 def _rendered_by_us(path: Path) -> bool:
-    """Only files that carry our header are ours to call orphaned (and to remove)."""
-    with path.open("rb") as handle:
-        return handle.readline() == HEADER.encode("utf-8")
+    """Only regular files that carry our header are ours to call orphaned (and to remove)."""
+    return path.is_file() and _read(path, first_line=True) == HEADER.encode("utf-8")
 
 
 def write_output(output_dir: Path, files: dict[str, str], diff: RenderDiff) -> None:

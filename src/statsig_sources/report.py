@@ -6,10 +6,25 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from statsig_sources.project import Violation
+from statsig_sources.project import Project, Violation
 from statsig_sources.render import RenderDiff
+from statsig_sources.run_results import parse_timestamp
 
 FORMATS = ("text", "json", "markdown")
+
+
+def manifest_line(project: Project) -> str:
+    """Which manifest a command read: its dbt project, adapter, when it was generated, and the target
+    when the run results of the same dbt invocation name it (the manifest itself does not)."""
+    manifest = project.manifest
+    moment = parse_timestamp(manifest.generated_at)
+    when = moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else "at an unknown time"
+    results = project.invocation_results
+    target = f", target {results.target}" if results is not None and results.target else ""
+    return (
+        f"Read {project.manifest_path}: dbt project {manifest.project_name or '(unnamed)'}, adapter "
+        f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}."
+    )
 
 
 def violation_dict(violation: Violation) -> dict[str, Any]:
@@ -136,6 +151,7 @@ REFUSED = {
     "render": "nothing was written",
     "plan": "no request was sent to Statsig",
     "apply": "no request was sent to Statsig",
+    "usage": "no request was sent to Statsig",
 }
 
 

@@ -11,6 +11,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.tokenizer_core import TokenType
 
 from statsig_sources.errors import SqlParseError
 from statsig_sources.relations import TableRef
@@ -66,6 +67,8 @@ def parse_query(sql: str, dialect: str) -> exp.Query:
         _raise_parse_error(error)
     except TokenError as error:
         raise SqlParseError(f"cannot tokenize: {error}") from None
+    except RecursionError:
+        raise SqlParseError(_too_deep(sql, dialect)) from None
     queries = [statement for statement in statements if statement is not None]
     if len(queries) != 1 or not isinstance(queries[0], exp.Query):
         raise SqlParseError("expected exactly one select statement")
@@ -100,6 +103,8 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
         _raise_parse_error(error)
     except TokenError as error:
         raise SqlParseError(f"cannot tokenize: {error}") from None
+    except RecursionError:
+        raise SqlParseError(_too_deep(sql, dialect)) from None
     return _tables(exp.select(condition))
 
 
@@ -111,8 +116,12 @@ def output_columns(sql: str, dialect: str) -> dict[str, str | None] | None:
     None when they cannot be known (`select *`, or SQL that does not parse in `dialect`)."""
     try:
         query = parse_query(substitute_statsig_macros(sql), dialect)
-    except SqlParseError:
+        return _output_columns(query, dialect)
+    except (SqlParseError, RecursionError):
         return None
+
+
+def _output_columns(query: exp.Query, dialect: str) -> dict[str, str | None] | None:
     columns: dict[str, str | None] = {}
     for projection in query.selects:
         inner = projection.unalias()
@@ -129,6 +138,21 @@ def _read(job: tuple[str, bool], dialect: str) -> SqlResult:
         return tables_read(sql, dialect) if is_query else tables_read_by_expression(sql, dialect)
     except SqlParseError as error:
         return error
+    except RecursionError:
+        return SqlParseError(_too_deep(sql, dialect))
+
+
+def _too_deep(sql: str, dialect: str) -> str:
+    """What to say about SQL that nests deeper than the parser's recursion allows."""
+    depth = deepest = 0
+    try:
+        for token in sqlglot.tokenize(sql, read=dialect):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+            deepest = max(deepest, depth)
+    except TokenError:
+        pass
+    nesting = f" ({deepest:,} levels of parentheses)" if deepest else ""
+    return f"it nests too deeply for the SQL parser{nesting}"
 
 
 def read_many(jobs: Sequence[tuple[str, bool]], dialect: str) -> list[SqlResult]:

@@ -1,87 +1,90 @@
 """The only module that talks to Statsig: a small Console API client over an injected httpx client.
 
 Faithful to `STATSIG_API.md`: the `STATSIG-API-KEY` and `STATSIG-API-VERSION` headers, the
-`{message, data, pagination}` envelope, lists followed to their last page with an explicit `limit`,
-429 / 5xx / dropped connections / timeouts retried with exponential backoff that honours
-`Retry-After`, and mutations paced by a client-side `Throttle` under the documented limits.
+`{message, data, pagination}` envelope, lists followed to their last page with an explicit `limit`.
+Requests, retries and deadlines are `statsig_transport.py`'s job.
 
-The API key never leaves this module except in the request header: the client's repr hides it, and
-every message built from a response (Statsig's 401 echoes the key it was sent) is redacted.
+Hostile answers stop here: every answer is checked against the shapes this tool reads
+(`statsig_shapes.py`) before anything else sees it, and a list stops at a bound derived from
+`totalItems` (or a fixed one without it). The key and the URL are checked before any request.
 """
 
 from __future__ import annotations
 
-import email.utils
-import logging
-import re
+import math
 import time
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from statsig_sources.deadlines import (
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+    Deadline,
+)
 from statsig_sources.errors import InputError, RemoteError
+from statsig_sources.redaction import RedactingFilter, Redactor
+from statsig_sources.statsig_answers import AlreadyExistsError, ApiError, AuthError
+from statsig_sources.statsig_http import parse_retry_after
+from statsig_sources.statsig_shapes import METRIC, PAGINATION, SOURCE, Shape, describe, problem
+from statsig_sources.statsig_transport import Policy, Transport
 from statsig_sources.throttle import Throttle
 
+__all__ = [
+    "AlreadyExistsError",
+    "ApiError",
+    "AuthError",
+    "StatsigClient",
+    "check_api_key",
+    "check_api_url",
+    "parse_retry_after",
+]
+
 DEFAULT_API_URL = "https://statsigapi.net/console/v1"
-API_VERSION = "20240601"
 DEFAULT_PAGE_SIZE = 100
-DEFAULT_TIMEOUT = 10.0  # seconds, as the Terraform provider uses
-MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEFAULT_TIMEOUT = DEFAULT_READ_TIMEOUT
 SOURCE_PATH = "/metrics/metric_source"
-
-logger = logging.getLogger(__name__)
-_KEY_SHAPE = re.compile(r"console-[A-Za-z0-9_\-]+")
-
-
-class ApiError(RemoteError):
-    """Statsig refused a request (4xx other than auth); `errors` holds its property messages."""
-
-    def __init__(self, message: str, status: int, errors: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.status = status
-        self.errors = errors
+PAGE_SLACK = 2  # pages beyond what totalItems needs (items created while listing)
+MAX_PAGES = 1_000  # the most pages followed when Statsig gives no totalItems
 
 
-class AuthError(RemoteError):
-    """401 or 403: the key is missing, not a Console key, or lacks the rights."""
+def check_api_key(key: str) -> str:
+    """The key as it will be sent: present, printable ASCII, no whitespace (never echoed)."""
+    if not key:
+        raise InputError("No Statsig Console API key: set STATSIG_CONSOLE_API_KEY or pass --api-key.")
+    if not all("!" <= char <= "~" for char in key):
+        raise InputError(
+            "The Statsig Console API key contains whitespace, a line break or a character outside "
+            "printable ASCII: check STATSIG_CONSOLE_API_KEY (or --api-key) for a stray newline or space."
+        )
+    return key
 
 
-class AlreadyExistsError(ApiError):
-    """A create refused because the name is taken (status and wording are not documented)."""
-
-
-class _Transient(Exception):
-    """A failure worth retrying; `retry_after` is the server's hint in seconds, if it gave one."""
-
-    def __init__(self, description: str, retry_after: float | None = None) -> None:
-        super().__init__(description)
-        self.description = description
-        self.retry_after = retry_after
-
-
-def parse_retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
-    """`Retry-After` as seconds: a number of seconds (fractions allowed) or an HTTP date."""
-    if value is None or not value.strip():
-        return None
+def check_api_url(url: str) -> str:
+    """An http(s) URL with a host, without its trailing slash; anything else is an input error."""
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    current = now() if now else datetime.now(timezone.utc)
-    return max(0.0, (when - current).total_seconds())
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a port that is not a number
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as error:
+        message = f"The Statsig API URL {url!r} is not a valid URL ({error}): check --api-url."
+        raise InputError(message) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise InputError(
+            f"The Statsig API URL {url!r} must be an http:// or https:// URL with a host, such as "
+            f"{DEFAULT_API_URL}: check --api-url (or STATSIG_API_URL)."
+        )
+    return url.rstrip("/")
 
 
 class StatsigClient:
     """Statsig Console API client. Pass `http` (an httpx.Client) or `transport` for tests.
+
+    `timeout` bounds each read, `request_timeout` one request (every attempt and every wait between
+    attempts), `deadline` everything the client does (default: none; the CLI always sets one).
 
     Example:
 
@@ -98,27 +101,46 @@ class StatsigClient:
         transport: httpx.BaseTransport | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         timeout: float = DEFAULT_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        deadline: Deadline | None = None,
         attempts: int = 5,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         throttle: Throttle | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not api_key:
-            raise InputError("No Statsig Console API key: set STATSIG_CONSOLE_API_KEY or pass --api-key.")
-        if page_size < 1 or attempts < 1:
-            raise InputError("The page size and the number of attempts must be at least 1.")
-        self._key = api_key
-        self.base_url = base_url.rstrip("/")
+        key = check_api_key(api_key)
+        base_url = _check_settings(key, base_url, page_size, attempts, (timeout, request_timeout))
+        self.page_size = page_size
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(transport=transport)
-        self.page_size = page_size
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.throttle = throttle if throttle is not None else Throttle()
-        self._sleep = sleep
+        policy = Policy(timeout, request_timeout, attempts, backoff, max_backoff)
+        self._transport = Transport(
+            key,
+            base_url,
+            self._http,
+            policy,
+            deadline if deadline is not None else Deadline(math.inf, clock),
+            throttle if throttle is not None else Throttle(),
+            sleep,
+            clock,
+        )
+        self._log_filter = RedactingFilter(self._transport.redactor)
+        self._log_filter.install()
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    @property
+    def throttle(self) -> Throttle:
+        return self._transport.throttle
+
+    @property
+    def deadline(self) -> Deadline:
+        """The command's deadline (apply extends it for the writes it plans)."""
+        return self._transport.deadline
 
     def __repr__(self) -> str:
         return f"StatsigClient(base_url={self.base_url!r}, api_key='***')"
@@ -130,26 +152,33 @@ class StatsigClient:
         self.close()
 
     def close(self) -> None:
+        self._log_filter.remove()
         if self._owns_http:
             self._http.close()
+
+    def redact(self, text: str) -> str:
+        """`text` with the key (in any case or encoding) and anything shaped like a key masked."""
+        return self._transport.redact(text)
 
     # --- metric sources -------------------------------------------------------------------------
 
     def list_sources(self) -> list[dict[str, Any]]:
-        return self._paginate(f"{SOURCE_PATH}/list")
+        return self._paginate(f"{SOURCE_PATH}/list", SOURCE)
 
     def get_source(self, name: str) -> dict[str, Any] | None:
         """The source named `name`, or None when Statsig answers 404."""
+        path = _source_path(name)
         try:
-            return self._data(self._request("GET", _source_path(name)))
+            body = self._transport.request("GET", path)
         except ApiError as exc:
             if exc.status == 404:
                 return None
             raise
+        return self._checked(body.get("data"), SOURCE, f"GET {path}")
 
     def create_source(self, payload: Mapping[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
         body = {**payload, "dryRun": True} if dry_run else dict(payload)
-        return self._data(self._request("POST", SOURCE_PATH, body=body))
+        return _data(self._transport.request("POST", SOURCE_PATH, body=body))
 
     def update_source(
         self, name: str, payload: Mapping[str, Any], *, dry_run: bool = False
@@ -158,140 +187,122 @@ class StatsigClient:
         body = {key: value for key, value in payload.items() if key != "name"}
         if dry_run:
             body["dryRun"] = True
-        return self._data(self._request("POST", _source_path(name), body=body))
+        return _data(self._transport.request("POST", _source_path(name), body=body))
 
     def delete_source(self, name: str) -> None:
-        self._request("DELETE", _source_path(name))
+        self._transport.request("DELETE", _source_path(name))
 
     def list_source_metrics(self, name: str) -> list[dict[str, Any]]:
         """Metrics that use the source (Statsig decides which fields count)."""
-        return self._paginate(f"{_source_path(name)}/metrics")
+        return self._paginate(f"{_source_path(name)}/metrics", METRIC)
 
     def list_metrics(self) -> list[dict[str, Any]]:
         """Every metric, hidden ones included."""
-        return self._paginate("/metrics/list", {"showHiddenMetrics": "true"})
+        return self._paginate("/metrics/list", METRIC, {"showHiddenMetrics": "true"})
 
-    # --- transport --------------------------------------------------------------------------------
+    # --- lists ----------------------------------------------------------------------------------
 
-    def _paginate(self, path: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    def _paginate(
+        self, path: str, shape: Shape, params: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """Follow `pagination.nextPage` to the end, keeping our own parameters on every page.
 
-        `nextPage` is a path such as `/console/v1/...?page=2&limit=50`; its query decides the next
-        request, sent to our base URL (which may be a proxy with another prefix).
+        `nextPage` is a path such as `/console/v1/...?page=2&limit=50`; only its page number is
+        taken, and the request goes to our base URL (which may be a proxy with another prefix). The
+        number of pages is bounded by `totalItems` (plus slack), or by `MAX_PAGES` without it.
         """
         query = {**(params or {}), "page": "1", "limit": str(self.page_size)}
         items: list[dict[str, Any]] = []
         seen = {query["page"]}
+        bound: int | None = None
         while True:
-            body = self._request("GET", path, params=query)
-            data = body.get("data")
-            if not isinstance(data, list):
-                raise RemoteError(f"Statsig answered GET {path} without a list in `data`.")
+            data, pagination = self._page(path, self._transport.request("GET", path, params=query), shape)
             items.extend(data)
-            next_page = (body.get("pagination") or {}).get("nextPage")
+            next_page = pagination.get("nextPage")
             if not next_page or not data:
                 return items
-            query = {**query, **dict(parse_qsl(urlsplit(str(next_page)).query))}
-            if query.get("page") in seen:
-                raise RemoteError(f"Statsig's pagination of {path} repeats page {query.get('page')}.")
-            seen.add(query.get("page", ""))
+            if bound is None:
+                bound = _page_bound(pagination, len(data))
+            if len(seen) >= bound:
+                raise RemoteError(self.redact(_endless(path, len(seen), pagination, len(data))))
+            page = dict(parse_qsl(urlsplit(str(next_page)).query)).get("page", "")
+            if not page.isdigit() or page in seen:
+                what = f"repeats page {page}" if page in seen else f"offers a next page {next_page!r}"
+                raise RemoteError(self.redact(f"Statsig's pagination of GET {path} {what}; stopped."))
+            seen.add(page)
+            query = {**query, "page": page}
 
-    def _request(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = None
-    ) -> dict[str, Any]:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    return self._attempt(method, path, params, body)
-        except _Transient as exc:
-            raise RemoteError(
-                f"Statsig kept failing: {method} {path} gave {exc.description} after "
-                f"{self.attempts} attempt(s). Safe to rerun."
-            ) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _attempt(self, method: str, path: str, params: Mapping[str, str] | None, body: Any) -> dict[str, Any]:
-        headers = {"STATSIG-API-KEY": self._key, "STATSIG-API-VERSION": API_VERSION}
-        try:
-            with self.throttle.slot() if method in MUTATIONS else nullcontext():
-                response = self._http.request(
-                    method,
-                    self.base_url + path,
-                    params=params,
-                    json=body,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
-        except httpx.TimeoutException:
-            raise _Transient(f"no answer within {self.timeout:g} s") from None
-        except httpx.TransportError as exc:
-            raise _Transient(f"a connection failure ({type(exc).__name__})") from None
-        status = response.status_code
-        if status == 429 or status >= 500:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise _Transient(f"HTTP {status}", retry_after)
-        if status >= 400:
-            raise self._refusal(method, path, response)
-        return self._json(method, path, response)
-
-    def _refusal(self, method: str, path: str, response: httpx.Response) -> RemoteError:
-        body = self._json(method, path, response, strict=False)
-        message = self._redact(str(body.get("message") or response.reason_phrase))
-        details = tuple(
-            self._redact(f"{item.get('property', '?')}: {item.get('errorMessage', '')}")
-            for item in body.get("errors") or ()
-            if isinstance(item, dict)
-        )
-        status = response.status_code
-        if status in (401, 403):
-            return AuthError(
-                f"Statsig refused the API key (HTTP {status}): {message} "
-                "Use an active Console API key (it starts with `console-`)."
-            )
-        text = f"Statsig refused {method} {path} (HTTP {status}): {message}"
-        if details:
-            text += "\n" + "\n".join(f"  - {line}" for line in details)
-        if status in (400, 409) and "already exist" in message.lower():
-            return AlreadyExistsError(text, status, details)
-        return ApiError(text, status, details)
-
-    def _json(self, method: str, path: str, response: httpx.Response, strict: bool = True) -> dict[str, Any]:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            return body
-        if strict:
-            raise RemoteError(f"Statsig answered {method} {path} with something other than a JSON object.")
-        return {}
-
-    @staticmethod
-    def _data(body: Mapping[str, Any]) -> dict[str, Any]:
+    def _page(
+        self, path: str, body: Mapping[str, Any], shape: Shape
+    ) -> tuple[list[dict[str, Any]], Mapping[str, Any]]:
         data = body.get("data")
-        return dict(data) if isinstance(data, dict) else {}
+        pagination = body.get("pagination")
+        if not isinstance(data, list):
+            found: str | None = f"`data` is {describe(data)}, not a list"
+        else:
+            found = problem(data, Shape((list,), items=shape), "data")
+        if found is None and pagination is not None:
+            found = problem(pagination, PAGINATION, "pagination")
+        if found is not None:
+            raise RemoteError(self.redact(_malformed(f"GET {path}", found)))
+        return list(data), pagination or {}  # type: ignore[arg-type]  # shapes checked above
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Transient) and exc.retry_after is not None:
-            return min(exc.retry_after, max(self.max_backoff, 120.0))
-        return float(min(self.max_backoff, self.backoff * 2 ** (state.attempt_number - 1)))
+    def _checked(self, data: Any, shape: Shape, target: str) -> dict[str, Any]:
+        found = problem(data, shape, "data")
+        if found is not None:
+            raise RemoteError(self.redact(_malformed(target, found)))
+        return dict(data)
 
-    def _log_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else 0.0
-        logger.warning("Statsig: %s; retrying in %.2f s", self._redact(str(exc)), wait)
 
-    def _redact(self, text: str) -> str:
-        return _KEY_SHAPE.sub("console-***", text.replace(self._key, "***"))
+def _check_settings(
+    key: str, base_url: str, page_size: int, attempts: int, timeouts: tuple[float, ...]
+) -> str:
+    """The base URL, checked with the rest of the client's settings before any request."""
+    try:
+        base_url = check_api_url(base_url)
+    except InputError as error:
+        raise InputError(Redactor(key).text(str(error))) from None
+    if page_size < 1 or attempts < 1:
+        raise InputError("The page size and the number of attempts must be at least 1.")
+    if not all(timeout > 0 for timeout in timeouts):
+        raise InputError("Timeouts must be positive numbers of seconds.")
+    return base_url
+
+
+def _data(body: Mapping[str, Any]) -> dict[str, Any]:
+    data = body.get("data")
+    return dict(data) if isinstance(data, dict) else {}
+
+
+def _total(pagination: Mapping[str, Any]) -> float | None:
+    total = pagination.get("totalItems")
+    if isinstance(total, bool) or not isinstance(total, (int, float)):
+        return None
+    return float(total) if math.isfinite(total) and total >= 0 else None
+
+
+def _page_bound(pagination: Mapping[str, Any], per_page: int) -> int:
+    """The most pages a list may take: what `totalItems` needs at this page size, plus slack."""
+    total = _total(pagination)
+    if total is None:
+        return MAX_PAGES
+    return math.ceil(total / max(1, per_page)) + PAGE_SLACK
+
+
+def _endless(path: str, pages: int, pagination: Mapping[str, Any], per_page: int) -> str:
+    total = _total(pagination)
+    if total is None:
+        why = f"the most this tool follows when Statsig gives no totalItems ({MAX_PAGES:,})"
+    else:
+        why = f"more than the {total:,.0f} items Statsig reported (totalItems) need at {per_page} per page"
+    return (
+        f"Statsig kept offering another page of GET {path}: stopped after {pages:,} pages, {why}. "
+        "Safe to rerun."
+    )
+
+
+def _malformed(target: str, found: str) -> str:
+    return f"Statsig's answer to {target} is not what its API documents: {found}."
 
 
 def _source_path(name: str) -> str:

@@ -7,6 +7,7 @@ Each window is widened by a small fraction (`margin`) for clock-rate differences
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -57,6 +58,14 @@ class Throttle:
     @property
     def windows(self) -> tuple[RateWindow, ...]:
         return self._windows
+
+    def floor(self, mutations: int) -> float:
+        """The least time `mutations` writes take from an idle start: in every window, each `limit`
+        writes after the first batch wait one window length (widened by the margin)."""
+        if mutations < 1:
+            return 0.0
+        pairs = zip(self._windows, self._spans, strict=True)
+        return max(((math.ceil(mutations / window.limit) - 1) * span for window, span in pairs), default=0.0)
 
     def delay(self) -> float:
         """Seconds to wait before the next mutation may be sent (0 when it may go now)."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from statsig_sources.plan import has_marker
 from statsig_sources.project import Project
 
 # Why a metric is dangling: the source it names is not one dbt manages.
@@ -146,7 +147,7 @@ def build_usage(
     by_name = {source.name: source for source in sources}
     using: dict[str, list[Metric]] = {name: [] for name in by_name}
     dangling: list[Dangling] = []
-    remote_tags = {str(s.get("name")): tuple(s.get("tags") or ()) for s in remote_sources}
+    remote = {str(s.get("name")): s for s in remote_sources}
     for raw in metrics:
         metric = parse_metric(raw)
         if metric is None:
@@ -156,7 +157,7 @@ def build_usage(
             if ref.source in using:
                 using[ref.source].append(metric)
             else:
-                strays.append((ref.source, _why(ref.source, remote_tags, marker)))
+                strays.append((ref.source, _why(ref.source, remote, marker)))
         if strays:
             dangling.append(Dangling(metric, tuple(strays)))
     return Usage(
@@ -168,10 +169,10 @@ def build_usage(
     )
 
 
-def _why(source: str, remote_tags: Mapping[str, tuple[Any, ...]], marker: str) -> str:
-    if source not in remote_tags:
+def _why(source: str, remote: Mapping[str, Mapping[str, Any]], marker: str) -> str:
+    if source not in remote:
         return MISSING
-    return ORPHANED if marker and marker in remote_tags[source] else UNMANAGED
+    return ORPHANED if marker and has_marker(remote[source], marker) else UNMANAGED
 
 
 def _list(value: Any) -> list[Any]:

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from dbt_harness import DbtProject
-from fake_statsig import FakeStatsig, schemas
 
 from statsig_sources.cli import main
+from statsig_sources.standin import FakeStatsig, schemas
 
 pytestmark = pytest.mark.dbt
 
@@ -47,7 +47,13 @@ def run(*args: str, fake: FakeStatsig | None = None) -> Result:
 
 def test_validate_real_manifest_passes_with_only_the_duckdb_grants_warning(consumer_dir: Path) -> None:
     result = run("validate", "--project-dir", str(consumer_dir))
-    expected = UNENFORCEABLE + "4 metric sources checked: 1 warning.\n"
+    manifest = consumer_dir / "target" / "manifest.json"
+    generated = json.loads(manifest.read_text())["metadata"]["generated_at"]
+    read = (
+        f"Read {manifest}: dbt project statsig_consumer, adapter duckdb, generated {generated[:10]} "
+        f"{generated[11:19]} UTC, target prod.\n"
+    )
+    expected = read + UNENFORCEABLE + "4 metric sources checked: 1 warning.\n"
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
 
 

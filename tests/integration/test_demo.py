@@ -1,9 +1,13 @@
-"""The package's own demo (models/staging/), built from the repository root as `make demo` builds it."""
+"""The package's demo (models/staging/) built from the repository root, and `make demo` (scripts/demo.py)."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ DEMO_SOURCES = {
     "demo_user_daily_activity": "daily_fact",
     "demo_user_daily_revenue": "daily_aggregate",
 }
+DEMO_SOURCES_BY_NAME = ["app_events", "orders", "user_daily_activity", "user_daily_revenue"]
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +140,130 @@ def test_dbt_parses_nothing_under_tests(demo_build: tuple[dict[str, Any], Path])
     parsed = [node["original_file_path"] for node in manifest["nodes"].values()]
     parsed += [node["original_file_path"] for nodes in manifest["disabled"].values() for node in nodes]
     assert parsed and not [path for path in parsed if path.startswith("tests/")]
+
+
+# --- `make demo`: scripts/demo.py, run as `make demo` runs it ---------------------------------------
+
+DEMO_COMMANDS = [
+    "export STATSIG_SOURCES_DUCKDB_PATH={scratch}/statsig_demo.duckdb",
+    "dbt build --project-dir {scratch}/project --profiles-dir {scratch}/project",
+    "statsig-sources validate --project-dir {scratch}/project",
+    "statsig-sources render --project-dir {scratch}/project",
+    "statsig-sources stand-in --state {scratch}/statsig-stand-in.json &",
+    "export STATSIG_API_URL={url} STATSIG_CONSOLE_API_KEY=console-demo-not-a-real-key",
+    "statsig-sources plan --project-dir {scratch}/project",
+    "statsig-sources apply --project-dir {scratch}/project --yes",
+    "statsig-sources plan --project-dir {scratch}/project",
+    "statsig-sources stand-in --state {scratch}/statsig-stand-in.json --seed scripts/demo_statsig_seed.yml &",
+    "export STATSIG_API_URL={url} STATSIG_CONSOLE_API_KEY=console-demo-not-a-real-key",
+    "statsig-sources usage --project-dir {scratch}/project"
+    " --write-exposures {scratch}/project/models/statsig_exposures.yml",
+    "dbt parse --project-dir {scratch}/project --profiles-dir {scratch}/project",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_run(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """scripts/demo.py with its scratch place moved into a temporary directory."""
+    scratch = tmp_path_factory.mktemp("make-demo") / "scratch"
+    before = _committed_state(repo_root)
+    env = {**os.environ, "STATSIG_SOURCES_DEMO_DIR": str(scratch)}
+    env.pop("STATSIG_CONSOLE_API_KEY", None)  # no key: the demo needs none
+    completed = subprocess.run(
+        [sys.executable, "scripts/demo.py"], cwd=repo_root, env=env, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert _committed_state(repo_root) == before, "the demo wrote into the repository"
+    return completed.stdout.replace(str(scratch), "{scratch}"), scratch
+
+
+def _committed_state(repo_root: Path) -> dict[str, bytes]:
+    """Every file under metric_sources/ and models/, the places the demo must leave alone."""
+    return {
+        str(path.relative_to(repo_root)): path.read_bytes()
+        for folder in ("metric_sources", "models")
+        for path in sorted((repo_root / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def _section(output: str, number: int) -> str:
+    """The text of step `number`, from its heading to the next step's."""
+    match = re.search(rf"^{number}\. .*?(?=^\d+\. |\Z)", output, flags=re.M | re.S)
+    assert match, f"step {number} is missing"
+    return match.group(0)
+
+
+def test_demo_shows_every_command_it_ran(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    commands = [line[2:] for line in output.splitlines() if line.startswith("$ ")]
+    urls = re.compile(r"http://127\.0\.0\.1:\d+/console/v1")
+    assert [urls.sub("{url}", command) for command in commands] == DEMO_COMMANDS
+
+
+def test_demo_builds_the_views_and_validates_them(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    views = re.findall(r"^  (demo_\w+) +(\d+) rows", _section(output, 1), flags=re.M)
+    assert [view for view, _ in views] == sorted(DEMO_SOURCES) and all(int(rows) > 0 for _, rows in views)
+    assert _section(output, 2).endswith("4 metric sources checked: 1 warning.\n\n")
+
+
+def test_demo_renders_the_committed_files_into_its_scratch_copy(
+    demo_run: tuple[str, Path], repo_root: Path
+) -> None:
+    output, scratch = demo_run
+    assert "metric_sources/: 4 written, 0 removed, 0 unchanged.\n" in _section(output, 3)
+    rendered = {path.name: path.read_bytes() for path in (scratch / "project" / "metric_sources").iterdir()}
+    committed = {path.name: path.read_bytes() for path in (repo_root / "metric_sources").iterdir()}
+    assert rendered == committed
+
+
+def test_demo_plans_applies_and_then_has_nothing_to_do(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    marker = "Statsig metric sources (marker managed-by:statsig-sources:statsig_sources)"
+    creates = "".join(f"+ create {name}\n" for name in DEMO_SOURCES_BY_NAME)
+    assert f"{marker}: 4 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n{creates}" in _section(
+        output, 5
+    )
+    applied = _section(output, 6)
+    assert "".join(f"done: create {name}\n" for name in DEMO_SOURCES_BY_NAME) in applied
+    assert "Applied: 4 write(s).\n" in applied
+    assert f"{marker}: 0 to create, 0 to update, 4 unchanged, 0 orphaned, 0 blocked.\n" in _section(output, 7)
+
+
+def test_demo_starts_a_stand_in_that_says_it_is_not_statsig(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    for number, held in [
+        (4, "0 metric source(s), 0 metric(s), 0 experiment(s)"),
+        (8, "4 metric source(s), 4 metric(s), 1 experiment(s)"),
+    ]:
+        section = _section(output, number)
+        assert "It is not Statsig:\nnothing reaches Statsig" in section
+        assert f"Holding {held} and 0 fault(s) to inject.\n" in section
+
+
+def test_demo_reports_usage_and_dbt_parses_the_exposures(demo_run: tuple[str, Path]) -> None:
+    output, scratch = demo_run
+    usage = _section(output, 9)
+    assert "4 managed source(s), 4 used, 0 unused; 4 metric(s), 0 dangling." in usage
+    assert (
+        "orders               demo_orders               Order Revenue            sum          status, value"
+        in usage
+    )
+    assert _section(output, 10).splitlines()[2:] == [
+        "dbt's manifest now holds 4 exposure(s), each downstream of the models it reads:",
+        "  statsig_checkout_conversion        <- demo_app_events, demo_orders",
+        "  statsig_minutes_active             <- demo_user_daily_activity",
+        "  statsig_order_revenue              <- demo_orders",
+        "  statsig_revenue_per_session        <- demo_user_daily_activity, demo_user_daily_revenue",
+        "",
+        "Against your own project and Statsig: the same commands with --project-dir pointing at your dbt",
+        "project, STATSIG_CONSOLE_API_KEY set to a Console API key and STATSIG_API_URL unset (README.md).",
+    ]
+    manifest = json.loads((scratch / "project" / "target" / "manifest.json").read_text())
+    assert sorted(manifest["exposures"]) == [
+        "exposure.statsig_sources.statsig_checkout_conversion",
+        "exposure.statsig_sources.statsig_minutes_active",
+        "exposure.statsig_sources.statsig_order_revenue",
+        "exposure.statsig_sources.statsig_revenue_per_session",
+    ]

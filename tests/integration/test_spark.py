@@ -18,10 +18,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from dbt_harness import DbtProject, copy_consumer_project
-from fake_statsig import FakeStatsig, schemas
 from spark_support import require_spark, spark_rows
 
 from statsig_sources.cli import main
+from statsig_sources.standin import FakeStatsig, schemas
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
@@ -184,8 +184,12 @@ def test_validate_on_the_spark_manifest_passes_with_grants_reported_unenforceabl
     spark_consumer: tuple[dict[str, Any], Path],
 ) -> None:
     result = _cli("validate", "--project-dir", str(spark_consumer[1]))
-    expected = UNENFORCEABLE + "4 metric sources checked: 1 warning.\n"
-    assert (result.exit_code, result.stdout) == (0, expected)
+    read, body = result.stdout.split("\n", 1)
+    assert read.startswith(
+        f"Read {spark_consumer[1] / 'target' / 'manifest.json'}: dbt project statsig_consumer, "
+    )
+    assert read.endswith(", target spark.")
+    assert (result.exit_code, body) == (0, UNENFORCEABLE + "4 metric sources checked: 1 warning.\n")
 
 
 def test_render_on_the_spark_manifest_writes_payloads_whose_sql_spark_runs(
@@ -230,10 +234,9 @@ def test_demo_manifest_on_spark_renders_the_committed_sources_but_for_spark_sql(
     _, manifest = spark_demo
     project = ["--project-dir", str(repo_root), "--manifest", str(manifest)]
     validate = CliRunner().invoke(main, ["validate", *project])
-    assert (validate.exit_code, validate.stdout) == (
-        0,
-        UNENFORCEABLE + "4 metric sources checked: 1 warning.\n",
-    )
+    read, body = validate.stdout.split("\n", 1)
+    assert read.startswith(f"Read {manifest}: dbt project statsig_sources, adapter spark, generated ")
+    assert (validate.exit_code, body) == (0, UNENFORCEABLE + "4 metric sources checked: 1 warning.\n")
     render = CliRunner().invoke(main, ["render", *project, "--output-dir", str(tmp_path)])
     assert render.exit_code == 0, render.output
     for committed in sorted((repo_root / "metric_sources").glob("*.yml")):

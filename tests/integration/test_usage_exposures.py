@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject
-from fake_statsig import FakeStatsig, make_metric
 
 from statsig_sources.cli import main
+from statsig_sources.standin import FakeStatsig, make_metric
 
 pytestmark = pytest.mark.dbt
 

@@ -9,21 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_statsig import FakeStatsig
-from manifest_fixtures import FIXTURES
+from manifest_fixtures import FIXTURES, write_run_results
 from support import KEY, RecordingSleep
 
+from statsig_sources.standin import FakeStatsig
 from statsig_sources.statsig_api import StatsigClient
 from statsig_sources.throttle import RateWindow, Throttle
 
 
 @pytest.fixture
 def dbt_project(tmp_path: Path):
-    """A project dir whose target/manifest.json is a copy of the named fixture (a factory)."""
+    """A project dir whose target/manifest.json is a copy of the named fixture (a factory), with the
+    run_results.json of the build that wrote it unless `run_results` is false."""
 
-    def make(relative: str = "valid/postgres_production.json") -> Path:
+    def make(relative: str = "valid/postgres_production.json", run_results: bool = True) -> Path:
         (tmp_path / "target").mkdir(exist_ok=True)
         shutil.copy(FIXTURES / relative, tmp_path / "target" / "manifest.json")
+        if run_results:
+            write_run_results(tmp_path / "target", FIXTURES / relative)
         return tmp_path
 
     return make

@@ -33,3 +33,10 @@ def source(name: str, **fields: Any) -> dict[str, Any]:
         "tags": ["analytics"],
         **fields,
     }
+
+
+def without_read_line(stdout: str) -> str:
+    """A text report after its first line, which must name the manifest the command read."""
+    first, _, rest = stdout.partition("\n")
+    assert first.startswith("Read "), stdout
+    return rest

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from fake_statsig import FakeStatsig, Fault, make_metric
 from support import MARKER, source
 
 from statsig_sources.apply import ApplyResult, Status, apply_plan
 from statsig_sources.errors import ExitCode, RemoteError
 from statsig_sources.plan import Action, build_plan, managed_payload
+from statsig_sources.standin import FakeStatsig, Fault, make_metric
 from statsig_sources.statsig_api import StatsigClient
 
 
@@ -167,6 +167,7 @@ def test_create_retried_after_a_lost_answer_is_resolved_by_reading(
     assert result.outcomes[0].message == "already existed with the marker (an earlier attempt)"
     assert fake.count("POST", status=400) == 1 and len(fake.sources) == 1
     assert result.exit_code is ExitCode.OK
+    assert result.writes == 1  # the create whose answer was lost wrote it
 
 
 def test_create_colliding_with_a_foreign_source_is_blocked(

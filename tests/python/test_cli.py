@@ -16,16 +16,49 @@ SQL = "models/statsig/statsig_purchases.sql"
 YML = "models/statsig/_statsig__models.yml"
 
 
+DEVELOPMENT = (
+    "warning: [governed_schema] metric sources are built in `dbt_alice_statsig_staging`, not in the "
+    "production governed schema `statsig_staging` (their target is not in statsig_production_targets), so "
+    "registering them would point Statsig's experiments at a development build; run render, plan and "
+    "apply on a production target's manifest, or let apply register them with --allow-non-production "
+    "(STATSIG_SOURCES_ALLOW_NON_PRODUCTION=1)\n"
+)
+
+
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
+def read_line(project: Path, adapter: str = "postgres") -> str:
+    """The line text output starts with: the fixture manifests record no generation time or target."""
+    return (
+        f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter {adapter}, generated at "
+        "an unknown time.\n"
+    )
+
+
 def test_validate_clean_project_exits_0(dbt_project) -> None:
-    result = run("validate", "--project-dir", str(dbt_project()))
+    project = dbt_project()
+    result = run("validate", "--project-dir", str(project))
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
-        "1 metric source checked: no problems.\n",
+        read_line(project) + "1 metric source checked: no problems.\n",
         "",
+    )
+
+
+def test_validate_says_which_manifest_and_target_it_read(dbt_project) -> None:
+    project = dbt_project()
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    manifest["metadata"]["generated_at"] = "2026-05-20T10:00:00.123456Z"
+    (project / "target" / "manifest.json").write_text(json.dumps(manifest))
+    results = json.loads((project / "target" / "run_results.json").read_text())
+    results["args"]["target"] = "prod"
+    (project / "target" / "run_results.json").write_text(json.dumps(results))
+    result = run("validate", "--project-dir", str(project))
+    assert result.stdout.splitlines()[0] == (
+        f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated "
+        "2026-05-20 10:00:00 UTC, target prod."
     )
 
 
@@ -33,20 +66,34 @@ def test_validate_lists_every_problem_and_exits_1(dbt_project) -> None:
     project = dbt_project("invalid/grants__other_grantee.json")
     result = run("validate", "--project-dir", str(project))
     assert result.exit_code == 1
-    assert result.stdout == (
+    assert result.stdout == read_line(project) + (
         f"error: [grants] model.shop.statsig_purchases ({SQL}, {YML}): grants select to `analyst`, "
         "which is not a Statsig role\n"
         "1 metric source checked: 1 error.\n"
     )
 
 
-def test_validate_warning_alone_exits_0(dbt_project) -> None:
-    result = run("validate", "--project-dir", str(dbt_project("valid/duckdb_developer_schema.json")))
+def test_validate_warnings_alone_exit_0(dbt_project) -> None:
+    project = dbt_project("valid/duckdb_developer_schema.json")
+    result = run("validate", "--project-dir", str(project))
     assert result.exit_code == 0
-    assert result.stdout == (
+    assert result.stdout == read_line(project, "duckdb") + DEVELOPMENT + (
         "warning: [grants] grants are not enforceable on duckdb: dbt applies no grants there, so nothing "
         "limits who may read the governed schema\n"
-        "1 metric source checked: 1 warning.\n"
+        "1 metric source checked: 2 warnings.\n"
+    )
+
+
+def test_validate_says_once_that_build_status_is_unchecked_without_run_results(dbt_project) -> None:
+    project = dbt_project(run_results=False)
+    result = run("validate", "--project-dir", str(project))
+    assert (result.exit_code, result.stdout) == (
+        0,
+        read_line(project)
+        + "warning: [build_status] build status unchecked: there is no run_results.json at "
+        f"{project / 'target' / 'run_results.json'}; statsig-sources reads the run results of the `dbt run` "
+        "or `dbt build` that wrote the manifest (--run-results PATH points elsewhere)\n"
+        "1 metric source checked: 1 warning.\n",
     )
 
 
@@ -61,7 +108,8 @@ def test_validate_json_prints_only_json_with_warnings_inside(dbt_project) -> Non
     report = json.loads(result.stdout)
     assert (result.exit_code, report["ok"], report["sources"]) == (0, True, 1)
     assert [(v["severity"], v["rule"], v["node_id"]) for v in report["violations"]] == [
-        ("warning", "grants", None)
+        ("warning", "governed_schema", None),
+        ("warning", "grants", None),
     ]
 
 
@@ -130,16 +178,20 @@ def test_render_writes_one_file_per_source_then_check_passes(dbt_project) -> Non
     result = run("render", "--project-dir", str(project))
     assert (result.exit_code, result.stdout) == (
         0,
-        "wrote: metric_sources/statsig_purchases.yml\nmetric_sources/: 1 written, 0 removed, 0 unchanged.\n",
+        read_line(project) + "wrote: metric_sources/statsig_purchases.yml\n"
+        "metric_sources/: 1 written, 0 removed, 0 unchanged.\n",
     )
     first = (project / "metric_sources" / "statsig_purchases.yml").read_bytes()
     assert (
         run("render", "--project-dir", str(project)).stdout
-        == "metric_sources/: 0 written, 0 removed, 1 unchanged.\n"
+        == read_line(project) + "metric_sources/: 0 written, 0 removed, 1 unchanged.\n"
     )
     assert (project / "metric_sources" / "statsig_purchases.yml").read_bytes() == first
     check = run("render", "--check", "--project-dir", str(project))
-    assert (check.exit_code, check.stdout) == (0, "metric_sources/ is up to date (1 file).\n")
+    assert (check.exit_code, check.stdout) == (
+        0,
+        read_line(project) + "metric_sources/ is up to date (1 file).\n",
+    )
 
 
 def test_render_check_lists_stale_missing_and_orphaned_and_writes_nothing(dbt_project) -> None:
@@ -154,7 +206,7 @@ def test_render_check_lists_stale_missing_and_orphaned_and_writes_nothing(dbt_pr
     result = run("render", "--check", "--project-dir", str(project))
     assert (result.exit_code, result.stdout) == (
         1,
-        "stale: metric_sources/statsig_purchases.yml\norphaned: metric_sources/old.yml\n"
+        read_line(project) + "stale: metric_sources/statsig_purchases.yml\norphaned: metric_sources/old.yml\n"
         "metric_sources/ is out of date: run `statsig-sources render` and commit the result.\n",
     )
     assert {path.name: path.read_bytes() for path in output.iterdir()} == before

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_statsig import FakeStatsig
 from support import MARKER, source
 from test_register_cli import PROJECT_MARKER, desired, invoke
 from usage_support import criterion, metric
@@ -17,6 +16,7 @@ from statsig_sources.impact import broken_columns, guard_plan, source_columns
 from statsig_sources.plan import Action, build_plan, managed_payload
 from statsig_sources.plan_report import render_json, render_markdown, render_text
 from statsig_sources.sql import DIALECTS, dialect_for, quote_identifier
+from statsig_sources.standin import FakeStatsig
 
 
 @pytest.mark.parametrize(
@@ -137,8 +137,11 @@ def test_blocked_update_renders_reason_and_affected_metrics() -> None:
     plan = guard_plan(_plan(NARROW), lambda: METRICS, adapter_type="duckdb")
     assert render_text(plan).splitlines()[1:] == [
         "! blocked orders",
-        '    sql: "select user_id, ts, amount from statsig_staging.orders" -> '
-        '"select user_id, ts from statsig_staging.orders"',
+        "    --- sql (Statsig)",
+        "    +++ sql (dbt)",
+        "    @@ -1 +1 @@",
+        "    -select user_id, ts, amount from statsig_staging.orders",
+        "    +select user_id, ts from statsig_staging.orders",
         "    would break live metrics: Revenue uses amount (removed); pass --force to apply anyway",
         "    affects metrics: Orders, Revenue",
     ]
@@ -164,7 +167,7 @@ def _seed(fake: FakeStatsig, project: Path) -> None:
 def test_plan_shows_the_breaking_update_as_blocked(fake: FakeStatsig, project: Path) -> None:
     _seed(fake, project)
     result = invoke(fake, project, "plan")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a blocked item fails CI
     assert "! blocked statsig_purchases" in result.stdout
     assert "Legacy Score uses legacy_score (removed)" in result.stdout
     assert "    affects metrics: Legacy Score, Purchases" in result.stdout

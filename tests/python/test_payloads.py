@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
-from fake_statsig import schemas
 from manifest_fixtures import FIXTURES, VALID
 
 from statsig_sources.manifest import load_manifest
 from statsig_sources.payloads import build_payloads
 from statsig_sources.project import Settings, build_project, default_marker, load_project
 from statsig_sources.render import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
+from statsig_sources.standin import schemas
 
 SETTINGS = Settings(custom_unit_types=("companyID",))
 

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from fake_statsig.server import SOURCE_DEFAULTS
 from support import MARKER, source
 
 from statsig_sources.errors import InputError
 from statsig_sources.plan import Action, FieldChange, build_plan, diff, managed_payload
 from statsig_sources.plan_report import render_json, render_markdown, render_text
+from statsig_sources.standin.server import SOURCE_DEFAULTS
 
 
 def remote(name: str, **fields: Any) -> dict[str, Any]:
@@ -119,13 +119,17 @@ def test_text_report_lists_changes_terraform_style() -> None:
     assert render_text(sample_plan()) == (
         f"Statsig metric sources (marker {MARKER}): "
         "1 to create, 1 to update, 1 unchanged, 1 orphaned, 1 blocked.\n"
-        "+ create a\n"
-        "~ update b\n"
-        '    sql: "select user_id, ts from statsig_staging.b" -> "select 2"\n'
         "! blocked c\n"
         f'    tags: ["manual"] -> ["analytics", "{MARKER}"]\n'
         f"    a source named 'c' exists in Statsig without the marker '{MARKER}'; "
         "pass --adopt 'c' to manage it\n"
+        "+ create a\n"
+        "~ update b\n"
+        "    --- sql (Statsig)\n"
+        "    +++ sql (dbt)\n"
+        "    @@ -1 +1 @@\n"
+        "    -select user_id, ts from statsig_staging.b\n"
+        "    +select 2\n"
         "- orphaned gone\n"
         "    carries the marker but is no longer declared in dbt\n"
         "Orphaned sources are kept; `apply --prune` deletes those no metric uses.\n"
@@ -142,9 +146,18 @@ def test_json_report_is_only_json() -> None:
 
 
 def test_markdown_report_suits_a_pull_request_comment() -> None:
-    report = render_markdown(sample_plan())
-    assert report.startswith("### Statsig metric sources plan\n")
+    report = render_markdown(sample_plan(), read="Read target/manifest.json: dbt project shop.")
+    assert report.startswith(
+        "### Statsig metric sources plan\n\nRead target/manifest.json: dbt project shop.\n\n"
+        f"Marker `{MARKER}`: 1 to create, 1 to update, 1 unchanged, 1 orphaned, 1 blocked.\n\n"
+        "**Blocked: `c`.** `apply` will not change them, and this plan fails CI.\n\n"
+        "| | action | source | detail |\n|---|---|---|---|\n| ! | blocked | `c` |"
+    )
     assert "| + | create | `a` |  |" in report
     assert "| ~ | update | `b` | `sql` |" in report
-    assert '```diff\n- sql: "select user_id, ts from statsig_staging.b"\n+ sql: "select 2"\n```' in report
+    assert (
+        "```diff\n--- sql (Statsig)\n+++ sql (dbt)\n@@ -1 +1 @@\n"
+        "-select user_id, ts from statsig_staging.b\n+select 2\n```"
+    ) in report
+    assert '```diff\n- tags: ["manual"]\n+ tags: ["analytics", "' in report
     assert render_markdown(build_plan([], [], MARKER, set())).endswith("No changes.\n")

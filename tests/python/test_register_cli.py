@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from fake_statsig import FakeStatsig, Fault, make_metric
 from support import KEY, source
 
 from statsig_sources.cli import main
 from statsig_sources.payloads import build_payloads
 from statsig_sources.plan import diff, managed_payload
 from statsig_sources.project import Settings, load_project
+from statsig_sources.standin import FakeStatsig, Fault, make_metric
 
 PROJECT_MARKER = "managed-by:statsig-sources:shop"  # the fixture manifests' project is `shop`
 NAME = "statsig_purchases"
@@ -47,9 +47,13 @@ def test_missing_api_key_exits_2_before_any_request(fake: FakeStatsig, project: 
 def test_invalid_project_is_refused_with_every_problem_and_no_request(
     fake: FakeStatsig, dbt_project: Callable[..., Path], command: str
 ) -> None:
-    result = invoke(fake, dbt_project("invalid/grants__other_grantee.json"), command)
+    project = dbt_project("invalid/grants__other_grantee.json")
+    result = invoke(fake, project, command)
     assert result.exit_code == 1
-    assert result.stdout.startswith("error: [grants] model.shop.statsig_purchases")
+    assert result.stdout.startswith(
+        f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated at "
+        "an unknown time.\nerror: [grants] model.shop.statsig_purchases"
+    )
     assert result.stdout.endswith(
         f"1 metric source checked: 1 error.\n{command} refused: no request was sent to Statsig.\n"
     )
@@ -101,12 +105,45 @@ def test_plan_prints_validation_warnings_on_stderr_only(
     result = invoke(fake, dbt_project("valid/duckdb_developer_schema.json"), "plan", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["marker"] == PROJECT_MARKER
-    assert result.stderr.startswith("warning: [grants] grants are not enforceable on duckdb")
+    assert [line.split("]")[0] for line in result.stderr.splitlines()] == [
+        "warning: [governed_schema",
+        "warning: [grants",
+    ]
 
 
 def test_plan_markdown_for_a_pull_request(fake: FakeStatsig, project: Path) -> None:
     result = invoke(fake, project, "plan", "--format", "markdown", "--marker", "team-x")
-    assert result.stdout.startswith("### Statsig metric sources plan\n\nMarker `team-x`: 1 to create")
+    assert result.stdout.startswith(
+        f"### Statsig metric sources plan\n\nRead {project / 'target' / 'manifest.json'}: dbt project "
+        "shop, adapter postgres, generated at an unknown time.\n\nMarker `team-x`: 1 to create"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+@pytest.mark.parametrize("detailed", [False, True], ids=["plain", "detailed-exitcode"])
+def test_plan_with_a_blocked_item_exits_1_even_with_changes_pending(
+    fake: FakeStatsig, dbt_project: Callable[..., Path], fmt: str, detailed: bool
+) -> None:
+    project = dbt_project("invalid/duplicate_source_names__two_models.json")
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    for node in manifest["nodes"].values():  # two sources of different names: one created, one blocked
+        if "statsig" in node["config"].get("meta", {}):
+            node["config"]["meta"]["statsig"].pop("source_name", None)
+    (project / "target" / "manifest.json").write_text(json.dumps(manifest))
+    [first, second] = sorted(payload["name"] for payload in desired(project))
+    fake.seed_sources([source(second, tags=["manual"])])
+    result = invoke(fake, project, "plan", "--format", fmt, *(["--detailed-exitcode"] if detailed else []))
+    assert result.exit_code == 1, result.output
+    assert fake.mutations == 0
+    if fmt == "markdown":
+        rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+        assert [row.split(" | ")[1:3] for row in rows[1:]] == [
+            ["blocked", f"`{second}`"],
+            ["create", f"`{first}`"],
+        ]
+        assert (
+            f"**Blocked: `{second}`.** `apply` will not change them, and this plan fails CI." in result.stdout
+        )
 
 
 def test_apply_sends_exactly_what_render_writes(fake: FakeStatsig, project: Path) -> None:
@@ -136,10 +173,9 @@ def test_apply_exits_1_while_an_item_is_blocked_and_adopt_resolves_it(
     assert f"~ update (adopt) {NAME}" in invoke(fake, project, "plan", "--adopt", NAME).output
     blocked = invoke(fake, project, "apply")
     assert blocked.exit_code == 1
-    assert (
-        f"blocked: blocked {NAME}: a source named '{NAME}' exists in Statsig without the marker"
-        in blocked.output
-    )
+    line = f"blocked: {NAME}: a source named '{NAME}' exists in Statsig without the marker"
+    assert blocked.output.count(line) == 1  # once, not again in a summary
+    assert "blocked: blocked" not in blocked.output
     adopted = invoke(fake, project, "apply", "--adopt", NAME)
     assert adopted.exit_code == 0
     assert PROJECT_MARKER in fake.sources[NAME]["tags"]
@@ -185,3 +221,42 @@ def test_remote_failures_exit_3_without_leaking_the_key(
 def test_command_help_has_an_example(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+DEVELOPMENT_REFUSAL = (
+    "Error: apply refused, no request was sent to Statsig: metric sources are built in "
+    "`dbt_alice_statsig_staging`, not in the production governed schema `statsig_staging` (their target "
+    "is not in statsig_production_targets), so registering them would point Statsig's experiments at a "
+    "development build; run render, plan and apply on a production target's manifest, or let apply "
+    "register them with --allow-non-production (STATSIG_SOURCES_ALLOW_NON_PRODUCTION=1).\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "refused"),
+    [
+        ((), {}, True),
+        ((), {"STATSIG_SOURCES_ALLOW_NON_PRODUCTION": "0"}, True),
+        (("--allow-non-production",), {}, False),
+        ((), {"STATSIG_SOURCES_ALLOW_NON_PRODUCTION": "1"}, False),
+        ((), {"STATSIG_SOURCES_ALLOW_NON_PRODUCTION": "true"}, False),
+    ],
+    ids=["default", "env-false", "option", "env-1", "env-true"],
+)
+def test_apply_refuses_a_development_schema_unless_allowed(
+    fake: FakeStatsig,
+    dbt_project: Callable[..., Path],
+    option: tuple[str, ...],
+    env: dict[str, str],
+    refused: bool,
+) -> None:
+    project = dbt_project("valid/duckdb_developer_schema.json")
+    environment = {"STATSIG_API_URL": fake.url, "STATSIG_CONSOLE_API_KEY": KEY, **env}
+    command = ["apply", "--yes", "--project-dir", str(project), *option]
+    result = CliRunner().invoke(main, command, env=environment, catch_exceptions=False)
+    if refused:
+        assert (result.exit_code, result.stderr.splitlines()[-1] + "\n") == (1, DEVELOPMENT_REFUSAL)
+        assert fake.requests == []
+    else:
+        assert result.exit_code == 0, result.output
+        assert sorted(fake.sources) == ["statsig_purchases"]

@@ -1,4 +1,5 @@
-"""Rule behaviour that needs a manifest changed on the fly: catalog.json, uncompiled manifests, SQL."""
+"""Rule behaviour that needs a manifest changed on the fly: catalog.json, run results, uncompiled
+manifests, SQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from manifest_fixtures import read_fixture
+from manifest_fixtures import read_fixture, run_results_document
 
 from statsig_sources.project import Settings, load_project
 from statsig_sources.rules import validate
@@ -24,14 +25,26 @@ GOOD_TYPES = {
 
 
 def _findings(
-    tmp_path: Path, data: dict[str, Any], catalog: dict[str, str] | None = None
+    tmp_path: Path,
+    data: dict[str, Any],
+    catalog: dict[str, str] | None = None,
+    run_results: dict[str, Any] | None = None,
+    catalog_generated_at: str = "2026-05-20T10:00:09Z",
 ) -> list[tuple[str, str, str]]:
+    """Every finding on `data`, with a catalog (generated after the build by default) and the run
+    results of the build that wrote the manifest (every node succeeded) unless given others."""
     (tmp_path / "manifest.json").write_text(json.dumps(data))
+    results = run_results if run_results is not None else run_results_document(data)
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
     if catalog is not None:
         columns = {
             name: {"name": name, "type": kind, "index": i} for i, (name, kind) in enumerate(catalog.items())
         }
-        document = {"metadata": {}, "nodes": {NODE: {"columns": columns}}, "sources": {}}
+        document = {
+            "metadata": {"generated_at": catalog_generated_at},
+            "nodes": {NODE: {"columns": columns}} if columns else {},
+            "sources": {},
+        }
         (tmp_path / "catalog.json").write_text(json.dumps(document))
     violations = validate(load_project(tmp_path / "manifest.json", Settings()))
     return [(v.severity, v.rule, v.message) for v in violations]
@@ -93,8 +106,24 @@ def test_lineage_warns_once_when_the_manifest_has_no_compiled_sql(tmp_path: Path
         (
             "warning",
             "lineage",
-            "2 metric source(s) have no compiled SQL in the manifest (written by `dbt parse`): run "
-            "`dbt compile` so validate can prove what they read",
+            "2 metric source(s) have no compiled SQL in the manifest: `dbt build`, which wrote it, did not "
+            "compile them; run `dbt compile` so validate can prove what they read",
+        )
+    ]
+
+
+def test_lineage_names_no_command_when_no_run_results_say_which_wrote_the_manifest(tmp_path: Path) -> None:
+    data = read_fixture("valid/postgres_production.json")
+    data["nodes"][NODE].pop("compiled_code")
+    other = run_results_document(data, invocation_id="an-earlier-build")
+    findings = [f for f in _findings(tmp_path, data, run_results=other) if f[1] == "lineage"]
+    assert findings == [
+        (
+            "warning",
+            "lineage",
+            "1 metric source(s) have no compiled SQL in the manifest: the dbt command that wrote it (`dbt "
+            "parse`, `dbt ls`, or a run that did not select them) did not compile them; run `dbt compile` "
+            "so validate can prove what they read",
         )
     ]
 

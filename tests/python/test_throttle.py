@@ -64,3 +64,27 @@ def test_throttle_margin_widens_each_window() -> None:
 def test_throttle_refuses_an_empty_window() -> None:
     with pytest.raises(ValueError, match="positive limit"):
         Throttle([RateWindow(0, 1.0)])
+
+
+@pytest.mark.parametrize(
+    ("windows", "sends"),
+    [
+        ([RateWindow(3, 1.0)], 7),
+        ([RateWindow(2, 1.0), RateWindow(3, 10.0)], 4),
+        ([RateWindow(100, 10.0), RateWindow(900, 900.0)], 1000),
+        ([RateWindow(100, 10.0), RateWindow(900, 900.0)], 250),
+    ],
+)
+def test_throttle_floor_is_the_time_its_sleeps_add_up_to(windows: list[RateWindow], sends: int) -> None:
+    clock = Clock()
+    throttle = Throttle(windows, margin=0.0, clock=clock, sleep=clock.sleep)
+    floor = throttle.floor(sends)
+    for _ in range(sends):
+        with throttle.slot():
+            pass
+    assert floor == pytest.approx(sum(clock.sleeps))
+
+
+def test_throttle_floor_of_statsig_limits_for_1000_creates_is_over_15_minutes() -> None:
+    assert Throttle().floor(1000) == pytest.approx(900 * 1.01)
+    assert Throttle().floor(0) == 0.0

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from fake_statsig import FakeStatsig
 from support import KEY
 from test_usage import MARKDOWN, TEXT
 from usage_support import METRICS, REMOTE_SOURCES, metric, two_source_manifest
 
 from statsig_sources.cli import main
 from statsig_sources.exposures import escape_jinja, exposure_names, slug
+from statsig_sources.standin import FakeStatsig
 from statsig_sources.usage import parse_metric
 
 
@@ -39,7 +39,11 @@ def invoke(fake: FakeStatsig, project: Path, *args: str, key: str | None = KEY) 
 def test_usage_prints_the_report_exactly(fake: FakeStatsig, project: Path, fmt: str, expected: str) -> None:
     result = invoke(fake, project, "--format", fmt)
     assert result.exit_code == 0, result.output
-    assert result.stdout == expected
+    read = (
+        f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated at "
+        "an unknown time.\n"
+    )
+    assert result.stdout == (read if fmt == "text" else "") + expected
 
 
 def test_usage_json_prints_nothing_but_json_and_includes_hidden_metrics(

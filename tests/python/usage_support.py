@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fake_statsig import make_metric
-from manifest_fixtures import FIXTURES
+from manifest_fixtures import FIXTURES, run_results_document
 from support import MARKER
+
+from statsig_sources.standin import make_metric
 
 
 def metric(name: str, aggregation: str, *, hidden: bool = False, **native: Any) -> dict[str, Any]:
@@ -59,7 +60,7 @@ REMOTE_SOURCES = [
 
 def two_source_manifest(path: Path) -> Path:
     """postgres_production.json plus a second source model, `statsig_sessions` named `sessions`,
-    and a third, `statsig_refunds`, that no metric uses."""
+    and a third, `statsig_refunds`, that no metric uses; beside it the run results of the build."""
     data = json.loads((FIXTURES / "valid" / "postgres_production.json").read_text())
     base = data["nodes"]["model.shop.statsig_purchases"]
     for model, source_name in (("statsig_sessions", "sessions"), ("statsig_refunds", "refunds")):
@@ -69,4 +70,5 @@ def two_source_manifest(path: Path) -> Path:
         data["nodes"][node["unique_id"]] = node
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data))
+    (path.parent / "run_results.json").write_text(json.dumps(run_results_document(data)))
     return path

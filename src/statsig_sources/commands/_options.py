@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
+from statsig_sources.deadlines import DEFAULT_COMMAND_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Deadline
 from statsig_sources.errors import InputError
 from statsig_sources.manifest import resolve_manifest_path
 from statsig_sources.project import MARKER_PREFIX
@@ -52,6 +56,18 @@ def manifest_options(function: F) -> F:
             ),
         ],
     )
+
+
+def run_results_option(function: F) -> F:
+    """`--run-results`: dbt's run_results.json, read to know which sources the build really built."""
+    return click.option(
+        "--run-results",
+        "run_results_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="dbt's run_results.json (default: beside the manifest); trusted only from the `dbt run` or "
+        "`dbt build` that wrote the manifest.",
+    )(function)
 
 
 def governance_options(function: F) -> F:
@@ -123,36 +139,82 @@ def settings(
     )
 
 
+@dataclass(frozen=True)
+class Connection:
+    """How to reach Statsig, as the connection options set it."""
+
+    api_url: str
+    api_key: str | None
+    page_size: int
+    request_timeout: float
+    command_timeout: float | None
+
+
+_CONNECTION_KEYS = tuple(field.name for field in dataclasses.fields(Connection))
+
+
+_CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--api-url",
+        envvar="STATSIG_API_URL",
+        default="https://statsigapi.net/console/v1",
+        show_default=True,
+        help="Statsig's Console API (env STATSIG_API_URL).",
+    ),
+    click.option(
+        "--api-key",
+        envvar="STATSIG_CONSOLE_API_KEY",
+        help="Console API key (prefer the env var STATSIG_CONSOLE_API_KEY).",
+    ),
+    click.option(
+        "--page-size",
+        type=click.IntRange(min=1),
+        default=100,
+        show_default=True,
+        help="Sources per page when listing.",
+    ),
+    click.option(
+        "--request-timeout",
+        envvar="STATSIG_REQUEST_TIMEOUT",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_REQUEST_TIMEOUT,
+        show_default=True,
+        help="Seconds one request may take, retries and their waits included (env STATSIG_REQUEST_TIMEOUT).",
+    ),
+    click.option(
+        "--command-timeout",
+        envvar="STATSIG_COMMAND_TIMEOUT",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        help=f"Seconds the whole command may spend on Statsig (env STATSIG_COMMAND_TIMEOUT) "
+        f"[default: {DEFAULT_COMMAND_TIMEOUT:g}; apply adds what Statsig's rate limits need for its writes].",
+    ),
+]
+
+
 def connection_options(command: F) -> F:
-    """How to reach Statsig: the options `plan` and `apply` share."""
-    options = [
-        click.option(
-            "--api-url",
-            envvar="STATSIG_API_URL",
-            default="https://statsigapi.net/console/v1",
-            show_default=True,
-            help="Statsig's Console API (env STATSIG_API_URL).",
-        ),
-        click.option(
-            "--api-key",
-            envvar="STATSIG_CONSOLE_API_KEY",
-            help="Console API key (prefer the env var STATSIG_CONSOLE_API_KEY).",
-        ),
-        click.option(
-            "--page-size",
-            type=click.IntRange(min=1),
-            default=100,
-            show_default=True,
-            help="Sources per page when listing.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    """How to reach Statsig, and how long to try: the options `plan`, `apply` and `usage` share.
+
+    The command receives them as one `connection` argument.
+    """
+
+    @functools.wraps(command)
+    def with_connection(*args: Any, **kwargs: Any) -> Any:
+        kwargs["connection"] = Connection(**{key: kwargs.pop(key) for key in _CONNECTION_KEYS})
+        return command(*args, **kwargs)
+
+    return _apply(cast(F, with_connection), _CONNECTION_OPTIONS)
 
 
-def statsig_client(api_url: str, api_key: str | None, page_size: int) -> StatsigClient:
-    """The client; a missing key is an input error (exit 2) before any request."""
+def statsig_client(connection: Connection) -> StatsigClient:
+    """The client; a missing or malformed key, or an unusable URL, is an input error (exit 2) before
+    any request."""
     from statsig_sources.statsig_api import StatsigClient
 
-    return StatsigClient((api_key or "").strip(), base_url=api_url, page_size=page_size)
+    return StatsigClient(
+        connection.api_key or "",
+        base_url=connection.api_url,
+        page_size=connection.page_size,
+        request_timeout=connection.request_timeout,
+        deadline=Deadline(connection.command_timeout or DEFAULT_COMMAND_TIMEOUT),
+    )

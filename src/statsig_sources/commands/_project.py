@@ -22,6 +22,7 @@ def project_from_options(
     statsig_roles: tuple[str, ...],
     custom_unit_types: tuple[str, ...],
     marker: str | None = None,
+    run_results_path: Path | None = None,
 ) -> Project:
     """The project as the manifest and governance options describe it."""
     from statsig_sources.project import load_project
@@ -29,7 +30,16 @@ def project_from_options(
     return load_project(
         manifest_path(project_dir, target_path, manifest_path_option),
         settings(statsig_schema, statsig_roles, custom_unit_types, marker),
+        run_results_path,
     )
+
+
+def echo_manifest_line(project: Project, fmt: str) -> None:
+    """Text output starts by saying which manifest it read (JSON prints nothing but JSON)."""
+    from statsig_sources.report import manifest_line
+
+    if fmt == "text":
+        click.echo(manifest_line(project))
 
 
 def checked_project(
@@ -46,6 +56,7 @@ def checked_project(
     from statsig_sources.rules import validate as run_rules
 
     project = project_from_options(**options)
+    echo_manifest_line(project, fmt)
     violations = run_rules(project)
     if errors(violations):
         click.echo(refused_report(fmt, command, len(project.sources), violations))

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from statsig_sources.commands._options import governance_options, manifest_options
-from statsig_sources.commands._project import project_from_options
+from statsig_sources.commands._project import echo_manifest_line, project_from_options
 
 
 @click.command()
@@ -59,6 +59,7 @@ def audit(
     from statsig_sources.audit.run import audit_scope, render_text, run_audit, to_json
 
     project = project_from_options(**options)
+    echo_manifest_line(project, fmt)
     scope = audit_scope(project, output_schema)
     if target is not None:
         from statsig_sources.audit.dbt_profile import postgres_dsn

@@ -14,18 +14,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from statsig_sources.commands._options import (
+    Connection,
     connection_options,
     format_option,
     governance_options,
     manifest_options,
     marker_option,
+    run_results_option,
     statsig_client,
 )
 from statsig_sources.commands._project import checked_project
-from statsig_sources.errors import ExitCode
+from statsig_sources.errors import ExitCode, RefusedError
 
 if TYPE_CHECKING:
+    from statsig_sources.apply import ApplyResult, Outcome
     from statsig_sources.plan import Plan
+    from statsig_sources.project import Project
     from statsig_sources.statsig_api import StatsigClient
 
 
@@ -37,24 +41,34 @@ def _plan(
     adopt: tuple[str, ...],
     force: bool,
     options: Any,
-) -> Plan:
+    allow_non_production: bool = True,
+) -> tuple[Project, Plan]:
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
     from statsig_sources.impact import guard_plan
-    from statsig_sources.payloads import build_payloads
+    from statsig_sources.payloads import build_payloads, check_encodable
     from statsig_sources.plan import build_plan
     from statsig_sources.report import violation_line
+    from statsig_sources.rules.governance import non_production_message
 
     project, warnings = checked_project(ctx, command, fmt, **options)
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
-    desired = [payload.body for payload in build_payloads(project)]
+    development = non_production_message(project)
+    if development is not None and not allow_non_production:
+        raise RefusedError(f"{command} refused, no request was sent to Statsig: {development}.")
+    payloads = build_payloads(project)
+    check_encodable(payloads, "No request was sent to Statsig.")
+    desired = [payload.body for payload in payloads]
     result = build_plan(desired, client.list_sources(), project.marker, set(adopt))
-    return guard_plan(result, client.list_metrics, adapter_type=project.manifest.adapter_type, force=force)
+    return project, guard_plan(
+        result, client.list_metrics, adapter_type=project.manifest.adapter_type, force=force
+    )
 
 
 @click.command()
 @manifest_options
+@run_results_option
 @governance_options
 @marker_option
 @connection_options
@@ -72,32 +86,39 @@ def plan(
     detailed_exitcode: bool,
     adopt: tuple[str, ...],
     force: bool,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
+    connection: Connection,
     **options: Any,
 ) -> None:
     """Show what `apply` would change in Statsig, without writing anything.
 
     Validates the manifest first and sends no request when any source is invalid. The desired state
-    is exactly what `render` writes.
+    is exactly what `render` writes. Exits 1 when any item is blocked (a name held by a source
+    without the marker, an update that breaks a live metric), with or without --detailed-exitcode.
 
     Example:
 
     \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --format markdown > plan.md
     """
-    from statsig_sources.plan_report import RENDERERS
+    from statsig_sources.plan import Action
+    from statsig_sources.plan_report import RENDERERS, render_markdown
+    from statsig_sources.report import manifest_line
 
-    with statsig_client(api_url, api_key, page_size) as client:
-        result = _plan(ctx, "plan", fmt, client, adopt, force, options)
-    click.echo(RENDERERS[fmt](result), nl=False)
+    with statsig_client(connection) as client:
+        project, result = _plan(ctx, "plan", fmt, client, adopt, force, options)
+    if fmt == "markdown":
+        click.echo(render_markdown(result, read=manifest_line(project)), nl=False)
+    else:
+        click.echo(RENDERERS[fmt](result), nl=False)
+    if result.of(Action.BLOCKED):
+        ctx.exit(int(ExitCode.FINDINGS))  # a blocked item fails CI, whatever else is pending
     if detailed_exitcode and result.has_changes:
         ctx.exit(int(ExitCode.CHANGES_PENDING))
 
 
 @click.command()
 @manifest_options
+@run_results_option
 @governance_options
 @marker_option
 @connection_options
@@ -106,6 +127,13 @@ def plan(
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
 @click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+@click.option(
+    "--allow-non-production",
+    is_flag=True,
+    envvar="STATSIG_SOURCES_ALLOW_NON_PRODUCTION",
+    help="Register sources built outside the production governed schema (a development target's "
+    "build); env STATSIG_SOURCES_ALLOW_NON_PRODUCTION.",
+)
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -115,16 +143,16 @@ def apply(
     yes: bool,
     dry_run: bool,
     force: bool,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
+    allow_non_production: bool,
+    connection: Connection,
     **options: Any,
 ) -> None:
     """Create and update metric sources in Statsig so they match dbt's manifest.
 
-    Validates first (no request when any source is invalid), shows the plan, asks for confirmation
-    on a terminal, writes, then reads every written source back. Exits 1 while any item is blocked,
-    failed or drifted.
+    Validates first (no request when any source is invalid, or when the sources are built outside
+    the production governed schema, unless --allow-non-production), shows the plan, asks for
+    confirmation on a terminal, writes, then reads every written source back. Exits 1 while any item
+    is blocked, failed or drifted.
 
     Example:
 
@@ -132,37 +160,51 @@ def apply(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
     from statsig_sources.apply import actionable, apply_plan
+    from statsig_sources.deadlines import allow_writes
     from statsig_sources.plan_report import render_text
 
-    with statsig_client(api_url, api_key, page_size) as client:
-        result = _plan(ctx, "apply", "text", client, adopt, force, options)
+    with statsig_client(connection) as client:
+        _, result = _plan(ctx, "apply", "text", client, adopt, force, options, allow_non_production)
         click.echo(render_text(result), nl=False)
         todo = actionable(result)
         if not todo:
             return
+        allow_writes(client.deadline, client.throttle.floor(len(todo)), connection.command_timeout is None)
         if not (yes or dry_run) and sys.stdin.isatty():
             click.confirm("Apply these changes to Statsig?", abort=True)
-        with _progress(len(todo)) as report:
+        terminal = sys.stdout.isatty()
+        with _progress(len(todo), terminal) as report:
             outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
-    _summarise(ctx, outcome)
+    _summarise(ctx, outcome, listed=not terminal)
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """`status: action name`, with the message of a problem (`blocked: statsig_orders: ...`)."""
+    from statsig_sources.apply import PROBLEMS
+
+    action = "" if outcome.action.value == outcome.status.value else f" {outcome.action.value}"
+    message = f": {outcome.message}" if outcome.status in PROBLEMS and outcome.message else ""
+    return f"{outcome.status.value}:{action} {outcome.name}{message}"
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[Any], None]]:
-    """A progress bar on a terminal; plain lines otherwise (CI logs)."""
-    if sys.stdout.isatty():
+def _progress(total: int, terminal: bool) -> Iterator[Callable[[Outcome], None]]:
+    """A progress bar on a terminal; one line per source otherwise (CI logs)."""
+    if terminal:
         with click.progressbar(length=total, label="Applying") as bar:
             yield lambda outcome: bar.update(1)
     else:
-        yield lambda outcome: click.echo(f"{outcome.status.value}: {outcome.action.value} {outcome.name}")
+        yield lambda outcome: click.echo(outcome_line(outcome))
 
 
-def _summarise(ctx: click.Context, outcome: Any) -> None:
+def _summarise(ctx: click.Context, outcome: ApplyResult, listed: bool) -> None:
+    """Each problem once: after a progress bar, or already in the per-source lines."""
     from statsig_sources.apply import PROBLEMS
 
-    for item in outcome.outcomes:
-        if item.status in PROBLEMS:
-            click.echo(f"{item.status.value}: {item.action.value} {item.name}: {item.message}", err=True)
+    if not listed:
+        for item in outcome.outcomes:
+            if item.status in PROBLEMS:
+                click.echo(outcome_line(item), err=True)
     click.echo(f"Applied: {outcome.writes} write(s).")
     if outcome.exit_code:
         ctx.exit(int(outcome.exit_code))

@@ -12,12 +12,14 @@ from statsig_sources.commands._options import (
     governance_options,
     manifest_options,
     marker_option,
+    run_results_option,
 )
 from statsig_sources.commands._project import checked_project
 
 
 @click.command()
 @manifest_options
+@run_results_option
 @governance_options
 @marker_option
 @click.option(
@@ -48,12 +50,14 @@ def render(ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, **opt
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
-    from statsig_sources.payloads import build_payloads
+    from statsig_sources.payloads import build_payloads, check_encodable
     from statsig_sources.render import diff_output, render_files, write_output
     from statsig_sources.report import render_report
 
     project, violations = checked_project(ctx, "render", fmt, **options)
-    files = render_files(build_payloads(project))
+    payloads = build_payloads(project)
+    check_encodable(payloads, "Nothing was written.")
+    files = render_files(payloads)
     directory = output_dir if output_dir.is_absolute() else options["project_dir"] / output_dir
     diff = diff_output(directory, files)
     if not check:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from statsig_sources.commands._options import (
+    Connection,
     connection_options,
     format_option,
     governance_options,
@@ -15,7 +17,10 @@ from statsig_sources.commands._options import (
     marker_option,
     statsig_client,
 )
-from statsig_sources.commands._project import project_from_options
+from statsig_sources.commands._project import echo_manifest_line, project_from_options
+
+if TYPE_CHECKING:
+    from statsig_sources.project import Project
 
 
 @click.command()
@@ -36,9 +41,7 @@ def usage(
     ctx: click.Context,
     /,
     fmt: str,
-    api_url: str,
-    api_key: str | None,
-    page_size: int,
+    connection: Connection,
     exposures_path: Path | None,
     check: bool,
     **options: Any,
@@ -59,23 +62,48 @@ def usage(
     if check and exposures_path is None:
         raise click.UsageError("--check needs --write-exposures PATH.")
 
-    from statsig_sources.exposures import exposures_yaml, read_existing, write_atomically
+    from statsig_sources.exposures import exposures_yaml, read_existing
     from statsig_sources.usage import build_usage, managed_sources
     from statsig_sources.usage_report import RENDERERS
 
-    project = project_from_options(**options)
-    with statsig_client(api_url, api_key, page_size) as client:
+    with statsig_client(connection) as client:  # a bad URL or key is refused before anything is read
+        project = _readable_project(ctx, fmt, options)
+        existing = read_existing(exposures_path) if exposures_path is not None else None  # before requests
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
     result = build_usage(managed_sources(project), metrics, remote_sources, project.marker)
     click.echo(RENDERERS[fmt](result), nl=False)
-    if exposures_path is None:
-        return
-    text = exposures_yaml(result)
-    unchanged = read_existing(exposures_path) == text
+    if exposures_path is not None:
+        _write_exposures(ctx, exposures_path, exposures_yaml(result), existing, check)
+
+
+def _write_exposures(ctx: click.Context, path: Path, text: str, existing: str | None, check: bool) -> None:
+    from statsig_sources.exposures import write_atomically
+
+    unchanged = existing == text
     if check:
-        click.echo(f"{exposures_path} is {'up to date' if unchanged else 'stale'}.", err=True)
+        click.echo(f"{path} is {'up to date' if unchanged else 'stale'}.", err=True)
         ctx.exit(0 if unchanged else 1)
     if not unchanged:
-        write_atomically(exposures_path, text)
-    click.echo(f"{'Kept' if unchanged else 'Wrote'} {exposures_path}.", err=True)
+        write_atomically(path, text)
+    click.echo(f"{'Kept' if unchanged else 'Wrote'} {path}.", err=True)
+
+
+def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> Project:
+    """The project, checked before any request: findings that leave usage unable to say which
+    source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
+    other finding is a warning on stderr, since usage only reads Statsig."""
+    from statsig_sources.report import refused_report, violation_line
+    from statsig_sources.rules import USAGE_BLOCKING
+    from statsig_sources.rules import validate as run_rules
+
+    project = project_from_options(**options)
+    echo_manifest_line(project, fmt)
+    violations = run_rules(project)
+    blocking = [v for v in violations if v.severity == "error" and v.rule in USAGE_BLOCKING]
+    if blocking:
+        click.echo(refused_report(fmt, "usage", len(project.sources), blocking))
+        ctx.exit(1)
+    for found in violations:
+        click.echo(violation_line(replace(found, severity="warning")), err=True)
+    return project

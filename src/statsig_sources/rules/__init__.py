@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from statsig_sources.project import Project, Violation
+from statsig_sources.rules.build_rules import check_build_status
 from statsig_sources.rules.declaration_rules import (
     check_declaration,
     check_declared_columns,
     check_duplicate_source_names,
+    check_reserved_tags,
     check_source_name,
     check_unit_types,
 )
@@ -38,7 +40,9 @@ RULES: tuple[Rule, ...] = (
     Rule("unit_types", check_unit_types),
     Rule("source_name", check_source_name),
     Rule("duplicate_source_names", check_duplicate_source_names),
+    Rule("reserved_tags", check_reserved_tags),
     Rule("declared_columns", check_declared_columns),
+    Rule("build_status", check_build_status),
     Rule("governed_schema", check_governed_schema),
     Rule("single_schema", check_single_schema),
     Rule("materialization", check_materialization),
@@ -47,6 +51,11 @@ RULES: tuple[Rule, ...] = (
     Rule("user_sql", check_user_sql),
     Rule("lineage", check_lineage),
 )
+
+
+# Findings that leave `usage` unable to say which source is which; it only reads Statsig, so every
+# other finding is a warning there.
+USAGE_BLOCKING = frozenset({"declaration", "duplicate_source_names"})
 
 
 def validate(project: Project) -> list[Violation]:

@@ -6,12 +6,17 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from statsig_sources.contract import type_family
-from statsig_sources.declaration import Declaration, canonical_columns
+from statsig_sources.declaration import Declaration, canonical_columns, encoding_problem
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
+from statsig_sources.rules.build_rules import stale_catalog
 
 # Problems the declaration's contract finds, reported under a rule of their own (docs/rules.md); every
 # other problem is the `declaration` rule's.
-RULE_OF_PROBLEM = {"unknown_unit_type": "unit_types", "bad_source_name": "source_name"}
+RULE_OF_PROBLEM = {
+    "unknown_unit_type": "unit_types",
+    "bad_source_name": "source_name",
+    "reserved_tag": "reserved_tags",
+}
 
 
 def _problems(project: Project, rule: str) -> list[Violation]:
@@ -24,8 +29,27 @@ def _problems(project: Project, rule: str) -> list[Violation]:
 
 
 def check_declaration(project: Project) -> list[Violation]:
-    """Missing or unknown `meta.statsig` keys, values of the wrong kind, output names the contract refuses."""
-    return _problems(project, "declaration")
+    """Missing or unknown `meta.statsig` keys, values of the wrong kind, output names the contract
+    refuses, and text (in the declaration or in the model properties a payload carries) that cannot be
+    encoded."""
+    found = _problems(project, "declaration")
+    for source in project.sources:
+        model = source.model
+        fields = {
+            "the model's description": model.description,
+            "the model's relation_name": model.relation_name,
+            "the model's database, schema or alias": [
+                model.relation.database,
+                model.relation.schema,
+                model.relation.name,
+            ],
+        }
+        found += [
+            violation("declaration", source, problem)
+            for what, value in fields.items()
+            if (problem := encoding_problem(what, value))
+        ]
+    return found
 
 
 def check_unit_types(project: Project) -> list[Violation]:
@@ -58,27 +82,34 @@ def check_duplicate_source_names(project: Project) -> list[Violation]:
 
 
 def check_declared_columns(project: Project) -> list[Violation]:
-    """Canonical columns the model does not document, or that the warehouse does not have."""
+    """Canonical columns the model does not document, or that the warehouse does not have.
+
+    A stale catalog.json (older than the manifest or its run) is named once and not compared: a column
+    message from it could describe a relation that no longer exists.
+    """
     adapter = project.manifest.adapter_type
-    catalog = project.manifest.catalog or {}
-    found = []
+    stale = stale_catalog(project)
+    catalog = None if stale else project.manifest.catalog
+    found = [Violation("", "declared_columns", stale, "warning")] if stale else []
     for source, declaration in declared_sources(project):
         expected = canonical_columns(declaration, adapter)
-        actual = catalog.get(source.model.unique_id)
+        actual = catalog.get(source.model.unique_id) if catalog is not None else None
         messages = _documented_problems(source, expected)
         if actual is not None:
             messages += _catalog_problems(declaration, expected, actual, adapter)
+        elif catalog is not None:
+            found.append(violation("declared_columns", source, CATALOG_LACKS_MODEL, "warning"))
         elif not source.model.columns:
-            found.append(
-                violation(
-                    "declared_columns",
-                    source,
-                    "documents no columns and catalog.json has none for it, so its columns are unchecked",
-                    "warning",
-                )
-            )
+            found.append(violation("declared_columns", source, UNCHECKED, "warning"))
         found += [violation("declared_columns", source, message) for message in messages]
     return found
+
+
+UNCHECKED = "documents no columns and catalog.json has none for it, so its columns are unchecked"
+CATALOG_LACKS_MODEL = (
+    "catalog.json has no entry for it, so the catalog is stale for this model and its warehouse columns "
+    "are unchecked; run `dbt docs generate --no-compile` after building it"
+)
 
 
 def _documented_problems(source: MetricSource, expected: tuple[str, ...]) -> list[str]:
@@ -108,3 +139,19 @@ def _catalog_problems(
         if name in actual and type_family(actual[name], adapter) != "double":
             messages.append(f"column `{name}` is {actual[name]}, not a 64-bit double")
     return messages
+
+
+def check_reserved_tags(project: Project) -> list[Violation]:
+    """Declared tags that look like an ownership marker: only the CLI sets those. The marker prefix is
+    the contract's (the macro refuses it too); the configured --marker is the CLI's alone."""
+    found = _problems(project, "reserved_tags")
+    marker = project.marker
+    for source, declaration in declared_sources(project):
+        for tag in declaration.tags:
+            if tag.strip().casefold() == marker.casefold():
+                message = (
+                    f"meta.statsig.tags: `{tag}` looks like an ownership marker (it is this project's "
+                    "--marker): remove it"
+                )
+                found.append(violation("reserved_tags", source, message))
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from statsig_sources.contract import adapters_without_grants
+from statsig_sources.declaration import materialization_problem
 from statsig_sources.project import MetricSource, Project, Violation, violation
 
 # The privilege that lets a grantee read a relation, as dbt's `grants` config spells it.
@@ -19,10 +20,43 @@ def in_governed_schema(source: MetricSource, statsig_schema: str) -> bool:
     return schema == governed or schema.endswith("_" + governed)
 
 
-def check_governed_schema(project: Project) -> list[Violation]:
-    """Sources built outside the governed schema."""
+def in_production_schema(source: MetricSource, statsig_schema: str) -> bool:
+    """Exactly the governed schema, as the package names it on a target in statsig_production_targets."""
+    return (source.model.relation.schema or "").casefold() == statsig_schema.casefold()
+
+
+def non_production_schemas(project: Project) -> list[str]:
+    """The development copies of the governed schema (`<target_schema>_<governed>`) sources are built in."""
     governed = project.settings.statsig_schema
-    return [
+    return sorted(
+        {
+            source.model.relation.schema or ""
+            for source in project.sources
+            if in_governed_schema(source, governed) and not in_production_schema(source, governed)
+        }
+    )
+
+
+def non_production_message(project: Project) -> str | None:
+    """One sentence on sources built outside the production governed schema, or None."""
+    schemas = non_production_schemas(project)
+    if not schemas:
+        return None
+    governed = project.settings.statsig_schema
+    named = ", ".join(f"`{schema}`" for schema in schemas)
+    return (
+        f"metric sources are built in {named}, not in the production governed schema `{governed}` (their "
+        "target is not in statsig_production_targets), so registering them would point Statsig's "
+        "experiments at a development build; run render, plan and apply on a production target's "
+        "manifest, or let apply register them with --allow-non-production "
+        "(STATSIG_SOURCES_ALLOW_NON_PRODUCTION=1)"
+    )
+
+
+def check_governed_schema(project: Project) -> list[Violation]:
+    """Sources built outside the governed schema; a warning for a development copy of it."""
+    governed = project.settings.statsig_schema
+    found = [
         violation(
             "governed_schema",
             source,
@@ -33,6 +67,10 @@ def check_governed_schema(project: Project) -> list[Violation]:
         for source in project.sources
         if not in_governed_schema(source, governed)
     ]
+    development = non_production_message(project)
+    if development is not None:
+        found.append(Violation("", "governed_schema", development, "warning"))
+    return found
 
 
 def _schema_key(source: MetricSource) -> tuple[str, str]:
@@ -60,17 +98,14 @@ def check_single_schema(project: Project) -> list[Violation]:
 
 
 def check_materialization(project: Project) -> list[Violation]:
-    """Ephemeral sources: they build no relation Statsig could read."""
-    return [
-        violation(
-            "materialization",
-            source,
-            "is materialized ephemeral, so there is no relation for Statsig to read; use view, table "
-            "or incremental",
-        )
-        for source in project.sources
-        if source.model.materialized == "ephemeral"
-    ]
+    """Sources not materialized as declared: a view unless `meta.statsig.materialized` opts in."""
+    found = []
+    for source in project.sources:
+        declared = source.declaration.materialized if source.declaration is not None else None
+        problem = materialization_problem(declared, source.model.materialized)
+        if problem is not None:
+            found.append(violation("materialization", source, problem))
+    return found
 
 
 def check_grants(project: Project) -> list[Violation]:

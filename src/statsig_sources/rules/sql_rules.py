@@ -10,6 +10,7 @@ from statsig_sources.manifest import Relation
 from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
 from statsig_sources.relations import TableRef
 from statsig_sources.rules.sql_reads import COMPILED, user_sql
+from statsig_sources.run_results import NOT_BUILT
 from statsig_sources.sql import SqlResult, dialect_for
 
 
@@ -58,17 +59,18 @@ def check_lineage(project: Project) -> list[Violation]:
         return []
     dialect = dialect_for(project.manifest.adapter_type)
     managed = _index(project.manifest.relations.values())
-    uncompiled = [source for source in project.sources if source.model.compiled_code is None]
+    # A source whose build failed has no compiled SQL either; build_status names it already.
+    results = project.invocation_results
+    failed = (
+        {uid for uid, result in results.nodes.items() if result.status in NOT_BUILT} if results else set()
+    )
+    uncompiled = [
+        source
+        for source in project.sources
+        if source.model.compiled_code is None and source.model.unique_id not in failed
+    ]
     found = (
-        [
-            Violation(
-                "",
-                "lineage",
-                f"{len(uncompiled)} metric source(s) have no compiled SQL in the manifest (written by `dbt "
-                "parse`): run `dbt compile` so validate can prove what they read",
-                "warning",
-            )
-        ]
+        [Violation("", "lineage", _uncompiled_message(project, len(uncompiled)), "warning")]
         if uncompiled
         else []
     )
@@ -76,6 +78,20 @@ def check_lineage(project: Project) -> list[Violation]:
         if source.model.compiled_code is not None:
             found += _lineage(source, project.sql_reads[(source.model.unique_id, COMPILED)], dialect, managed)
     return found
+
+
+def _uncompiled_message(project: Project, count: int) -> str:
+    """Names the command that left sources uncompiled when its run results say; the manifest does not."""
+    results = project.invocation_results
+    writer = (
+        f"`{results.command}`, which wrote it,"
+        if results is not None
+        else "the dbt command that wrote it (`dbt parse`, `dbt ls`, or a run that did not select them)"
+    )
+    return (
+        f"{count} metric source(s) have no compiled SQL in the manifest: {writer} did not compile them; "
+        "run `dbt compile` so validate can prove what they read"
+    )
 
 
 def _lineage(

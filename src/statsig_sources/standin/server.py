@@ -1,85 +1,44 @@
-"""A fake Statsig Console API on 127.0.0.1: strict and faithful to STATSIG_API.md.
+"""A stand-in for Statsig's Console API on loopback: strict and faithful to its OpenAPI documents.
 
 Same envelope (`{message, data}`, lists with a `pagination` object whose `nextPage` is a path string,
 1-based pages), error bodies `{status, message, errors?}`, 401 for a missing or non-`console-` key
 (echoing the key, as Statsig's message does), 404 for unknown names, duplicate names refused, request
-bodies validated against the OpenAPI schemas. Faults can be injected: latency, scripted 429 / 5xx
-answers, dropped connections (before or after the request takes effect) and a server-side mutation
-rate limiter. Every request is recorded.
+bodies validated against the OpenAPI schemas. Every answer carries the header `X-Statsig-Stand-In: not
+Statsig`; bodies stay exactly Statsig's. Faults can be injected: latency, scripted 429 / 5xx answers,
+dropped connections (before or after the request takes effect) and a server-side mutation rate limiter.
+Every request is recorded. State lives in memory, or also in a JSON file rewritten after every change.
+The HTTP plumbing is in handler.py.
 """
 
 from __future__ import annotations
 
-import json
-import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from fake_statsig.schemas import problems
+from statsig_sources.errors import InputError
+from statsig_sources.standin.envelope import Drop, Reply
+from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, is_loopback
+from statsig_sources.standin.routes import PREFIX, route
+from statsig_sources.standin.schemas import problems
+from statsig_sources.standin.seed import SeedError, seed
+from statsig_sources.standin.state import (
+    SOURCE_DEFAULTS,
+    Fault,
+    Recorded,
+    State,
+    complete_experiment,
+    state_document,
+    write_atomically,
+)
 
-PREFIX = "/console/v1"
+__all__ = ["SOURCE_DEFAULTS", "STAND_IN_HEADER", "FakeStatsig", "Fault", "Recorded"]
+
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-SOURCE_DEFAULTS: dict[str, Any] = {
-    "description": "",
-    "tags": [],
-    "sourceType": "query",
-    "tableName": "",
-    "timestampAsDay": False,
-    "customFieldMapping": [],
-    "isReadOnly": False,
-    "isVerified": False,
-}
-
-
-@dataclass
-class Fault:
-    """One scripted misbehaviour for the next request matching `method` and `path_contains`.
-
-    kind: "status" (answer `status` with an error body and `retry_after`), "drop" (close the socket
-    before the request takes effect) or "drop_after" (let it take effect, then close without answering).
-    """
-
-    kind: str
-    status: int = 503
-    retry_after: str | None = None
-    method: str | None = None
-    path_contains: str = ""
-    times: int = 1
-
-
-@dataclass(frozen=True)
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    at: float
-    answered: int  # HTTP status, or 0 for a dropped connection
-
-
-@dataclass
-class _State:
-    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    metrics: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[Fault] = field(default_factory=list)
-    requests: list[Recorded] = field(default_factory=list)
-    accepted_mutations: deque[float] = field(default_factory=deque)
-
-
-class _Reply(Exception):
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-class _Drop(Exception):
-    pass
 
 
 class FakeStatsig:
@@ -94,6 +53,10 @@ class FakeStatsig:
         strict: bool = True,
         default_page_size: int = 10,
         on_store: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_path: Path | None = None,
+        allow_non_loopback: bool = False,
     ) -> None:
         self.latency = latency
         self.rate_limit = rate_limit
@@ -101,10 +64,15 @@ class FakeStatsig:
         self.strict = strict
         self.default_page_size = default_page_size
         self.on_store = on_store  # what Statsig does to a stored source (read-back drift)
+        self.host, self.port = host, port
+        self.allow_non_loopback = allow_non_loopback
+        self.state_path = state_path
         self.lock = threading.RLock()
-        self.state = _State()
+        self.state = State()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        if state_path is not None and state_path.exists():
+            seed(self, state_path)
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -116,13 +84,21 @@ class FakeStatsig:
         self.stop()
 
     def start(self) -> None:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        """Listen on `host:port` (port 0: any free port) and serve from a daemon thread."""
+        if not (self.allow_non_loopback or is_loopback(self.host)):
+            raise InputError(f"{self.host} is not a loopback address; the stand-in listens on one only.")
+        handler = type("Handler", (Handler,), {"fake": self})
+        server_class = IPv6Server if ":" in self.host else ThreadingHTTPServer
+        try:
+            self._server = server_class((self.host, self.port), handler)
+        except OSError as error:
+            raise InputError(f"Cannot listen on {self.host}:{self.port}: {error.strerror}.") from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
         self._thread.start()
+        self.persist()
 
     def stop(self) -> None:
         if self._server is not None:
@@ -131,27 +107,54 @@ class FakeStatsig:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}{PREFIX}"
+        """The base URL, `http://<host>:<port>/console/v1`, as STATSIG_API_URL takes it."""
+        assert self._server is not None, "start the stand-in first"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._server.server_address[1]}{PREFIX}"
 
     # --- seeding and inspection -------------------------------------------------------------------
 
     def seed_sources(self, sources: Iterable[dict[str, Any]]) -> None:
         with self.lock:
             for source in sources:
-                self.state.sources[source["name"]] = self._stored(source)
+                self.state.sources[source["name"]] = self._stored(source, seeding=True)
+            self.persist()
 
-    def seed_metrics(self, metrics: Iterable[dict[str, Any]]) -> None:
+    def seed_metrics(self, metrics: Iterable[dict[str, Any]], *, strict: bool = False) -> None:
+        """Metrics as Statsig lists them; unknown fields are allowed unless `strict`, since Statsig's
+        answers may carry fields its document does not list."""
         with self.lock:
             for metric in metrics:
-                found = problems("ExternalMetricDefinitionContractDto", metric, strict=False)
+                found = problems("ExternalMetricDefinitionContractDto", metric, strict=strict)
                 if found:
-                    raise ValueError(f"not a valid metric: {found}")
+                    raise SeedError(f"not a valid metric: {found}")
                 self.state.metrics.append(metric)
+            self.persist()
+
+    def seed_experiments(self, experiments: Iterable[dict[str, Any]]) -> None:
+        """Experiments, completed with Statsig's bookkeeping fields (see state.EXPERIMENT_DEFAULTS)."""
+        with self.lock:
+            for given in experiments:
+                experiment = complete_experiment(given)
+                found = problems("ExternalExperimentDto", experiment, strict=self.strict)
+                if found:
+                    raise SeedError(f"not a valid experiment: {found}")
+                self.state.experiments[experiment["id"]] = experiment
+            self.persist()
+
+    def seed_file(self, path: Path) -> dict[str, int]:
+        """Seeds from a YAML or JSON file (see seed.py); how many entries of each kind it held."""
+        return seed(self, path)
 
     def inject(self, *faults: Fault) -> None:
         with self.lock:
             self.state.faults.extend(faults)
+
+    def persist(self) -> None:
+        """Rewrites the state file, if there is one (called after every change)."""
+        if self.state_path is not None:
+            with self.lock:
+                write_atomically(self.state_path, state_document(self.state))
 
     @property
     def sources(self) -> dict[str, dict[str, Any]]:
@@ -180,19 +183,21 @@ class FakeStatsig:
     def throttled(self) -> int:
         return self.count(status=429)
 
-    def _stored(self, source: dict[str, Any]) -> dict[str, Any]:
+    def _stored(self, source: dict[str, Any], seeding: bool = False) -> dict[str, Any]:
         stored = {**SOURCE_DEFAULTS, **{k: v for k, v in source.items() if k != "dryRun"}}
-        if self.on_store is not None:
+        if self.on_store is not None and not seeding:
             stored = self.on_store(stored)
         found = problems("MetricSourceContractDto", stored, strict=self.strict)
-        assert not found, f"the fake would answer an invalid MetricSourceContractDto: {found}"
+        if found and seeding:
+            raise SeedError(f"not a valid metric source: {found}")
+        assert not found, f"the stand-in would answer an invalid MetricSourceContractDto: {found}"
         return stored
 
     # --- request handling (called from the handler's thread) ----------------------------------------
 
     def handle(self, method: str, raw_path: str, headers: Any, body: Any) -> tuple[int, Any, dict[str, str]]:
         parts = urlsplit(raw_path)
-        query = dict(parse_qsl(parts.query))
+        query = parse_qs(parts.query)
         arrived = time.monotonic()
         status, payload, extra = 0, None, {}
         try:
@@ -201,13 +206,16 @@ class FakeStatsig:
             self._check_rate(method, arrived)
             if self.latency:
                 time.sleep(self.latency)
-            status, payload = self._route(method, parts.path, query, body)
+            status, payload = route(self, method, parts.path, query, body)
             self._check_fault(method, parts.path, after=True)
-        except _Reply as reply:
+        except Reply as reply:
             status, payload, extra = reply.status, reply.body, reply.headers
         finally:
+            recorded_query = {key: values[-1] for key, values in query.items()}
             with self.lock:
-                self.state.requests.append(Recorded(method, parts.path, query, body, arrived, status))
+                self.state.requests.append(
+                    Recorded(method, parts.path, recorded_query, body, arrived, status)
+                )
         return status, payload, extra
 
     def _take_fault(self, method: str, path: str, kinds: set[str]) -> Fault | None:
@@ -225,16 +233,16 @@ class FakeStatsig:
         if fault is None:
             return
         if fault.kind != "status":
-            raise _Drop()
+            raise Drop()
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-        raise _Reply(fault.status, {"status": fault.status, "message": "Injected failure."}, headers)
+        raise Reply(fault.status, {"status": fault.status, "message": "Injected failure."}, headers)
 
     def _check_key(self, key: str | None) -> None:
         if not key or not key.startswith("console-"):
             message = (
                 f"This endpoint only accepts an active CONSOLE key, but an invalid key was sent. Key: {key}"
             )
-            raise _Reply(401, {"status": 401, "message": message})
+            raise Reply(401, {"status": 401, "message": message})
 
     def _check_rate(self, method: str, now: float) -> None:
         if self.rate_limit is None or method not in MUTATIONS:
@@ -247,51 +255,5 @@ class FakeStatsig:
             if len(accepted) >= limit:
                 wait = accepted[0] + seconds - now
                 body = {"status": 429, "message": "Too many requests."}
-                raise _Reply(429, body, {"Retry-After": f"{wait:.3f}"})
+                raise Reply(429, body, {"Retry-After": f"{wait:.3f}"})
             accepted.append(now)
-
-    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        from fake_statsig.routes import route
-
-        return route(self, method, path, query, body)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    fake: FakeStatsig
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes; without this, Nagle's algorithm and delayed
-        # ACKs add ~40 ms to every answer on loopback.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = _Unparsable()
-        try:
-            status, payload, extra = self.fake.handle(self.command, self.path, self.headers, body)
-        except _Drop:
-            self.close_connection = True
-            return
-        data = json.dumps(payload).encode() if payload is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-
-class _Unparsable:
-    """A request body that was not JSON."""

@@ -1,0 +1,118 @@
+"""One HTTP exchange with Statsig, bounded in wall-clock time and in size; its body and headers.
+
+httpx's timeouts apply to each read, so an answer trickled one byte at a time never times out. The
+exchange therefore runs on a daemon worker thread while the caller waits at most `limit` seconds for
+the complete answer; past it, the caller gets `Overdue` and the worker is told to stop at its next
+chunk (a daemon thread never holds the process open). The body is read in chunks up to a size bound.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from statsig_sources.errors import InputError
+
+MAX_BODY_BYTES = 64 * 1024 * 1024  # far above any page Statsig sends (a page of 100 metrics: ~200 kB)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    reason: str
+    headers: httpx.Headers
+    content: bytes
+
+
+class Overdue(Exception):
+    """No complete answer within the limit."""
+
+
+class TooLarge(Exception):
+    """The answer's body passed `MAX_BODY_BYTES`."""
+
+
+def exchange(http: httpx.Client, request: httpx.Request, limit: float) -> Answer:
+    """Send `request` and read its whole answer within `limit` seconds, or raise `Overdue`.
+
+    httpx's own exceptions (timeouts per read, connection failures) are raised as they are.
+    """
+    done = threading.Event()
+    cancelled = threading.Event()
+    outcome: list[Answer | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_read(http, request, cancelled))
+        except BaseException as error:  # handed to the caller; a thread must not print a traceback
+            outcome.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="statsig-request", daemon=True).start()
+    try:
+        finished = done.wait(max(0.0, limit))
+    finally:
+        if not done.is_set():
+            cancelled.set()
+    if not finished:
+        raise Overdue()
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _read(http: httpx.Client, request: httpx.Request, cancelled: threading.Event) -> Answer:
+    response = http.send(request, stream=True)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            if cancelled.is_set():
+                raise Overdue()
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise TooLarge()
+            chunks.append(chunk)
+        return Answer(response.status_code, response.reason_phrase, response.headers, b"".join(chunks))
+    finally:
+        response.close()
+
+
+def parse_retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
+    """`Retry-After` as seconds: a number of seconds (fractions allowed) or an HTTP date."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, number) if math.isfinite(number) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = now() if now else datetime.now(timezone.utc)
+    return max(0.0, (when - current).total_seconds())
+
+
+def encode_body(target: str, body: Any) -> bytes | None:
+    """The JSON body as bytes before anything is sent: text that cannot be encoded never leaves."""
+    if body is None:
+        return None
+    try:
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError) as error:
+        raise InputError(f"Cannot send {target}: its body cannot be encoded as JSON ({error}).") from None

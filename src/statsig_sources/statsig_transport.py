@@ -1,0 +1,231 @@
+"""One request to Statsig's Console API: attempts, retries and deadlines.
+
+429 / 5xx / dropped connections / per-read timeouts are retried with exponential backoff that honours
+`Retry-After`; mutations are paced by a client-side `Throttle`. Every request has a deadline covering
+all its attempts and the waits between them, and the command has one too (`deadlines.py`): a wait
+that would pass either is not started. What an answer means is `statsig_answers.py`'s job; every
+message and every decoded answer is redacted (`redaction.py`), so the key never leaves this module
+except in the request header.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+
+from statsig_sources.deadlines import COMMAND_SETTING, MAX_RETRY_AFTER, REQUEST_SETTING, Deadline, seconds
+from statsig_sources.errors import RemoteError
+from statsig_sources.redaction import Redactor
+from statsig_sources.statsig_answers import Transient, read_answer
+from statsig_sources.statsig_http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
+from statsig_sources.throttle import Throttle
+
+API_VERSION = "20240601"
+MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+logger = logging.getLogger("statsig_sources.statsig_api")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How long and how often to try: per read, per request, attempts and backoff."""
+
+    timeout: float
+    request_timeout: float
+    attempts: int
+    backoff: float
+    max_backoff: float
+
+
+class Transport:
+    """Sends one request at a time to `base_url` with the key, within the policy and the deadline."""
+
+    def __init__(
+        self,
+        key: str,
+        base_url: str,
+        http: httpx.Client,
+        policy: Policy,
+        deadline: Deadline,
+        throttle: Throttle,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._key = key
+        self.redactor = Redactor(key)
+        self.base_url = base_url
+        self._http = http
+        self.policy = policy
+        self.deadline = deadline
+        self.throttle = throttle
+        self._sleep = sleep
+        self._clock = clock
+
+    def redact(self, text: str) -> str:
+        return self.redactor.text(text)
+
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = None
+    ) -> dict[str, Any]:
+        """The answer's JSON object; a refusal, a deadline or exhausted retries raise a RemoteError."""
+        target = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
+        content = encode_body(target, body)
+        budget = _Budget(self._clock)
+        stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number >= self.policy.attempts:
+                return True
+            reason = self._wait_passes_deadline(state.upcoming_sleep, budget)
+            if reason:
+                stopped_by.append(reason)
+            return bool(reason)
+
+        retrying = Retrying(
+            stop=stop,
+            wait=self._wait,
+            retry=retry_if_exception_type(Transient),
+            sleep=self._sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._attempt(method, path, target, params, content, budget)
+        except Transient as exc:
+            tried = int(retrying.statistics.get("attempt_number", 1))
+            waited = float(retrying.statistics.get("idle_for", 0.0))
+            text = f"Statsig kept failing: {target} gave {exc.description} after {tried} attempt(s)"
+            text += f" and {seconds(waited)} of waiting in all"
+            text += f"; {stopped_by[0]}" if stopped_by else ""
+            raise RemoteError(self.redact(text + ". Safe to rerun.")) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_passes_deadline(self, wait: float, budget: _Budget) -> str:
+        request_left = self.policy.request_timeout - budget.spent()
+        # A wait that leaves no time for the attempt after it is not started.
+        if wait >= self.deadline.remaining() and self.deadline.remaining() < request_left:
+            which = f"the command's deadline of {seconds(self.deadline.seconds)} ({COMMAND_SETTING})"
+        elif wait >= request_left:
+            which = f"the request deadline of {seconds(self.policy.request_timeout)} ({REQUEST_SETTING})"
+        else:
+            return ""
+        return f"waiting {seconds(wait)} more would pass {which}"
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        target: str,
+        params: Mapping[str, str] | None,
+        content: bytes | None,
+        budget: _Budget,
+    ) -> dict[str, Any]:
+        headers = {"STATSIG-API-KEY": self._key, "STATSIG-API-VERSION": API_VERSION}
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        with self._slot(method, target, budget):
+            limit = self._time_left(target, budget)
+            read_timeout = min(self.policy.timeout, limit)
+            request = self._http.build_request(
+                method,
+                self.base_url + path,
+                params=params,
+                content=content,
+                headers=headers,
+                timeout=read_timeout,
+            )
+            started = self._clock()
+            try:
+                answer = exchange(self._http, request, limit)
+            except Overdue:
+                raise RemoteError(self._overdue(target, self._clock() - started)) from None
+            except TooLarge:
+                size = f"{MAX_BODY_BYTES // 2**20} MiB"
+                raise RemoteError(f"Statsig's answer to {target} passed {size}; stopped reading.") from None
+            except httpx.TimeoutException:
+                raise Transient(f"no answer within {seconds(read_timeout)}") from None
+            except httpx.TransportError as exc:
+                raise Transient(f"a connection failure ({type(exc).__name__})") from None
+            except httpx.HTTPError as exc:
+                what = type(exc).__name__
+                raise RemoteError(f"Statsig's answer to {target} could not be read ({what}).") from None
+        return read_answer(target, answer, self.redactor)
+
+    @contextmanager
+    def _slot(self, method: str, target: str, budget: _Budget) -> Iterator[None]:
+        """The throttle's slot for a mutation; its wait counts against the command, not the request."""
+        if method not in MUTATIONS:
+            yield
+            return
+        wait = self.throttle.delay()
+        if wait > self.deadline.remaining():
+            raise RemoteError(
+                f"Stopped before {target}: Statsig's rate limits need a wait of {seconds(wait)}, past the "
+                f"command's deadline of {seconds(self.deadline.seconds)} ({COMMAND_SETTING}). Safe to rerun."
+            )
+        started = self._clock()
+        with self.throttle.slot():
+            budget.exclude(self._clock() - started)
+            yield
+
+    def _time_left(self, target: str, budget: _Budget) -> float:
+        """Seconds this attempt may take; none left is a remote error naming the deadline."""
+        command_left = self.deadline.remaining()
+        if command_left <= 0:
+            raise RemoteError(
+                f"Stopped before {target}: the command's deadline of {seconds(self.deadline.seconds)} "
+                f"has passed ({COMMAND_SETTING}). Safe to rerun."
+            )
+        request_left = self.policy.request_timeout - budget.spent()
+        if request_left <= 0:
+            raise RemoteError(
+                f"Statsig did not answer {target} within the request deadline of "
+                f"{seconds(self.policy.request_timeout)} ({REQUEST_SETTING}). Safe to rerun."
+            )
+        return min(command_left, request_left)
+
+    def _overdue(self, target: str, took: float) -> str:
+        if self.deadline.remaining() <= 0:
+            which = f"the command's deadline of {seconds(self.deadline.seconds)} ({COMMAND_SETTING})"
+        else:
+            which = f"the request deadline of {seconds(self.policy.request_timeout)} ({REQUEST_SETTING})"
+        return (
+            f"Statsig did not finish answering {target}: stopped after {seconds(took)}, at {which}. "
+            "Safe to rerun."
+        )
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, Transient) and exc.retry_after is not None:
+            return min(exc.retry_after, max(self.policy.max_backoff, MAX_RETRY_AFTER))
+        return float(min(self.policy.max_backoff, self.policy.backoff * 2 ** (state.attempt_number - 1)))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        logger.warning("Statsig: %s; retrying in %.2f s", self.redact(str(exc)), wait)
+
+
+class _Budget:
+    """Time one request has spent: its attempts and the waits between them, not the throttle's."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._excluded = 0.0
+
+    def exclude(self, elapsed: float) -> None:
+        self._excluded += elapsed
+
+    def spent(self) -> float:
+        return self._clock() - self._started - self._excluded

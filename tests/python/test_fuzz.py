@@ -1,0 +1,244 @@
+"""Fuzzing the command line: generated manifests and generated Statsig answers (served by the raw
+loopback server) through validate, render, plan and usage. Whatever comes in: no traceback, an exit
+code from the documented table, bounded time, `--format json` prints nothing but JSON, and the key
+never reaches the output or any file written.
+
+Deterministic (derandomized) and modest: a few dozen examples, each run through every command.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from click.testing import CliRunner
+from hostile_statsig import HostileServer, Reply, Seen, envelope
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from manifest_fixtures import read_fixture
+
+from statsig_sources.cli import main
+from statsig_sources.standin import make_metric
+
+KEY = "console-FUZZKEY0123456789abcdef"
+SECRET = KEY.split("-", 1)[1].lower()
+NODE = "model.shop.statsig_purchases"
+EXIT_CODES = {0, 1, 2, 3, 130}
+TIMEOUTS = ["--request-timeout", "1", "--command-timeout", "3"]
+
+HOSTILE_TEXT = [
+    "{{ env_var('STATSIG_CONSOLE_API_KEY') }}",
+    "{% raw %}x{% endraw %} {# c #}",
+    "\x7f\x85\u2028\ufeff\ufffe\uffff",
+    "\ud800 lone",
+    "managed-by:statsig-sources:other",
+    "(" * 3000,
+    "select * from raw.secrets",
+    "- 1\n# not: yaml",
+    "",
+    " ",
+]
+text = st.one_of(
+    st.sampled_from(HOSTILE_TEXT),
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=12),
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    text,
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+DECLARATION_KEYS = [
+    "granularity", "unit_ids", "timestamp", "source_name", "value", "measures", "dimensions", "filter",
+    "description", "owner", "tags", "source_type", "sql", "custom_fields", "timestamp_type",
+]  # fmt: skip
+plausible = {
+    "granularity": st.sampled_from(["event_log", "daily_fact", "daily_aggregate", "hourly"]),
+    "tags": st.lists(text, max_size=3),
+    "source_type": st.sampled_from(["query", "table", "view"]),
+    "filter": st.sampled_from(["country = 'NL'", "(" * 3000 + "1=1" + ")" * 3000, "x in (select 1 from y)"]),
+}
+
+
+@st.composite
+def manifests(draw: st.DrawFn) -> str:
+    """Half the time the valid fixture (so Statsig's answers are what is fuzzed), otherwise the
+    fixture with one part mutated: its declaration, description, SQL, adapter, or its structure."""
+    data = read_fixture("valid/postgres_production.json")
+    node = data["nodes"][NODE]
+    declaration = node["config"]["meta"]["statsig"]
+    part = draw(
+        st.sampled_from(["none"] * 6 + ["declaration", "drop", "text", "sql", "adapter", "structure"])
+    )
+    if part == "declaration":
+        for key in draw(st.lists(st.sampled_from(DECLARATION_KEYS), min_size=1, max_size=3, unique=True)):
+            declaration[key] = draw(plausible.get(key, json_values) | json_values)
+    elif part == "drop":
+        declaration.pop(draw(st.sampled_from(DECLARATION_KEYS)), None)
+    elif part == "text":
+        node["description"] = draw(text)
+        declaration["description"] = draw(text)
+    elif part == "sql":
+        node["compiled_code"] = draw(
+            st.sampled_from(["select (((1", "(" * 3000, "select 1 from raw.x", None])
+        )
+    elif part == "adapter":
+        data["metadata"]["adapter_type"] = draw(
+            st.sampled_from(["duckdb", "snowflake", "spark", "oracle", ""])
+        )
+    elif part == "structure":
+        broken = draw(st.sampled_from(["not-json", "deep", "nodes", "metadata"]))
+        if broken == "not-json":
+            return draw(st.text(max_size=30))
+        if broken == "deep":
+            return "[" * 200_000
+        data[broken] = draw(json_values)
+    return json.dumps(data)
+
+
+def echoes(key: str) -> list[str]:
+    return [key, key.upper(), key.lower(), quote(key.upper(), safe=""), json.dumps(key)[1:-1]]
+
+
+# Statsig's text may also echo the key (a description someone pasted it into).
+remote_text = text | st.sampled_from(echoes(KEY)).map(lambda echo: f"pasted {echo} here")
+well_formed_sources = st.fixed_dictionaries(
+    {"name": st.sampled_from(["statsig_purchases", "legacy"]) | text, "tags": st.lists(text, max_size=2)},
+    optional={
+        "sql": remote_text,
+        "description": remote_text,
+        "idTypeMapping": st.just([{"statsigUnitID": "userID", "column": "u"}]),
+    },
+)
+well_formed_metrics = st.builds(
+    lambda name, source, description, aggregation: make_metric(
+        name, source, aggregation=aggregation, description=description
+    ),
+    remote_text,
+    st.sampled_from(["statsig_purchases", "statsig_purchases", "gone"]) | text,
+    remote_text,
+    remote_text,
+)
+# Mostly the shapes Statsig documents, holding hostile text; sometimes any JSON at all.
+sources = st.one_of(well_formed_sources, json_values)
+metrics = st.one_of(well_formed_metrics, json_values)
+answers = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from([201, 204, 301, 400, 401, 403, 404, 409, 429, 500, 503]),
+        "retry_after": st.sampled_from(
+            [None, "0", "0.2", "5", "-1", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"]
+        ),
+        "raw": st.sampled_from([None, b"", b"not json", b"[" * 5000, b'"x"', b'{"data": null}']),
+    }
+)
+healthy = st.just({"status": 200, "retry_after": None, "raw": None})
+VALID = json.dumps(read_fixture("valid/postgres_production.json"))
+HEALTHY = {
+    "status": 200,
+    "retry_after": None,
+    "raw": None,
+    "sources": [],
+    "metrics": [make_metric(f"pasted {KEY.upper()} {{{{ env_var('X') }}}}", "statsig_purchases")],
+    "next_page": None,
+    "total": 1,
+    "echo": KEY,
+}
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> dict[str, Any]:
+    """Half the time Statsig answers 200 with documented shapes (holding hostile text); otherwise
+    an error status, a redirect, a body that is not JSON, or one of the wrong shape."""
+    world: dict[str, Any] = draw(st.one_of(healthy, answers))
+    world["sources"] = draw(st.lists(sources, max_size=3))
+    world["metrics"] = draw(st.lists(metrics, max_size=3))
+    world["next_page"] = draw(st.sampled_from([None, "/console/v1/x?page=2", "?page=1", "?page=x", "nope"]))
+    world["total"] = draw(st.sampled_from([None, 0, 1, 5, -3, 10**9]))
+    world["echo"] = draw(st.sampled_from(echoes(KEY)))
+    return world
+
+
+class Statsig:
+    """A script for the raw server: answers per the current generated world."""
+
+    def __init__(self) -> None:
+        self.world: dict[str, Any] = {}
+
+    def __call__(self, seen: Seen) -> Reply:
+        world = self.world
+        headers = {"Retry-After": world["retry_after"]} if world["retry_after"] else {}
+        if world["status"] not in (200, 201):
+            body = {"status": world["status"], "message": f"no: {world['echo']}"}
+            body["errors"] = [{"property": "key", "errorMessage": world["echo"]}]
+            headers["Location"] = f"https://x.example/?k={world['echo']}"
+            return Reply(world["status"], body, headers, reason=f"Echo {world['echo']}")
+        if world["raw"] is not None:
+            return Reply(world["status"], world["raw"], headers)
+        items = world["metrics"] if seen.path == "/metrics/list" else world["sources"]
+        next_page = world["next_page"] if seen.query.get("page") == "1" else None
+        return envelope(items, next_page=next_page, total=world["total"])
+
+
+@pytest.fixture(scope="module")
+def statsig() -> Iterator[tuple[HostileServer, Statsig]]:
+    script = Statsig()
+    with HostileServer(script) as server:
+        yield server, script
+
+
+COMMANDS = [
+    ["validate", "--format", "json"],
+    ["render"],
+    ["plan", "--format", "json", *TIMEOUTS],
+    ["usage", "--write-exposures", "{project}/models/exposures.yml", *TIMEOUTS],
+]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(manifest=manifests(), world=worlds())
+@example(manifest="[" * 200_000, world=HEALTHY)
+@example(
+    manifest=VALID.replace('"Purchases, net of refunds."', "\"\\ud800 {{ env_var('X') }}\""), world=HEALTHY
+)
+def test_any_manifest_and_any_statsig_answer_end_in_a_documented_exit(
+    statsig: tuple[HostileServer, Statsig], manifest: str, world: dict[str, Any]
+) -> None:
+    server, script = statsig
+    script.world = world
+    with tempfile.TemporaryDirectory() as directory:
+        project = Path(directory)
+        (project / "target").mkdir()
+        (project / "target" / "manifest.json").write_text(manifest, encoding="utf-8", errors="surrogatepass")
+        env = {"STATSIG_API_URL": server.url, "STATSIG_CONSOLE_API_KEY": KEY}
+        for command in COMMANDS:
+            started = time.monotonic()
+            args = [part.format(project=project) for part in command]
+            result = CliRunner().invoke(main, [*args, "--project-dir", str(project)], env=env)
+            took = time.monotonic() - started
+            where = f"{command[0]} exited {result.exit_code}: {result.output[-2000:]}"
+            assert result.exception is None or isinstance(result.exception, SystemExit), where
+            assert result.exit_code in EXIT_CODES, where
+            assert "Traceback" not in result.output, where
+            assert SECRET not in result.output.lower(), where
+            assert took < 30, where  # a deadline stops every request; without one, retries could not end
+            if "json" in command and result.exit_code in (0, 1):
+                json.loads(result.stdout)
+        written = [path for path in project.rglob("*") if path.is_file()]
+        assert [p for p in written if SECRET in p.read_bytes().decode("utf-8", "replace").lower()] == []
