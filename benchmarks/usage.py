@@ -24,12 +24,13 @@ from click.testing import CliRunner  # noqa: E402
 from manifest_cli import generate  # noqa: E402
 
 from statsig_sources.cli import main as cli  # noqa: E402
-from statsig_sources.exposures import exposures_yaml  # noqa: E402
-from statsig_sources.project import Settings, load_project  # noqa: E402
+from statsig_sources.client.api import StatsigClient  # noqa: E402
+from statsig_sources.core.project import load_project  # noqa: E402
+from statsig_sources.core.settings import Settings  # noqa: E402
 from statsig_sources.standin import FakeStatsig  # noqa: E402
-from statsig_sources.statsig_api import StatsigClient  # noqa: E402
-from statsig_sources.usage import build_usage, managed_sources  # noqa: E402
-from statsig_sources.usage_report import RENDERERS  # noqa: E402
+from statsig_sources.usage.exposures import exposures_yaml  # noqa: E402
+from statsig_sources.usage.join import build_usage, managed_sources  # noqa: E402
+from statsig_sources.usage.report import RENDERERS  # noqa: E402
 
 KEY = "console-benchmark"
 MARKER = "managed-by:statsig-sources:bench"

@@ -1,11 +1,11 @@
 {#- What the package and the CLI must agree on: the declaration's keys, kinds, choices, name rules and
     messages, the settings' defaults and the warehouses' type names. Generated from the CLI's
-    src/statsig_sources/contract.json; regenerate with `.venv/bin/cog -r macros/utils/_statsig_contract.sql`
+    src/statsig_sources/core/contract.json; regenerate with `.venv/bin/cog -r macros/utils/_statsig_contract.sql`
     (the test suite fails when it is stale). -#}
 {% macro _statsig_contract() %}
 {#- [[[cog
 import cog, pprint
-from statsig_sources.contract import contract
+from statsig_sources.core.contract import contract
 described = {key: value for key, value in contract().items() if key != "about"}
 literal = pprint.pformat(described, width=106, sort_dicts=False)
 cog.outl("{{ return(" + literal.replace("\n", "\n" + " " * 10) + ") }}")

@@ -1,6 +1,6 @@
 {#- A package setting: the consumer's var when it sets one under `vars:` in its own dbt_project.yml (the
     package's macros run in the consumer's context, so they read its vars), else the default the
-    contract gives (src/statsig_sources/contract.json, which the CLI reads too). -#}
+    contract gives (src/statsig_sources/core/contract.json, which the CLI reads too). -#}
 {% macro _statsig_setting(name) %}
     {%- set defaults = statsig_sources._statsig_contract()['settings'] -%}
     {%- if name not in defaults -%}

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from statsig_sources import __version__
-from statsig_sources.errors import ExitCode, StatsigSourcesError
+from statsig_sources.core.errors import ExitCode, StatsigSourcesError
 
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from dbt_harness import DbtProject, copy_consumer_project
 
-from statsig_sources.project import load_project
+from statsig_sources.core.project import load_project
 
 pytestmark = pytest.mark.dbt
 

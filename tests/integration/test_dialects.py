@@ -17,7 +17,7 @@ from dbt_harness import DbtProject, copy_consumer_project
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from statsig_sources.contract import type_family
+from statsig_sources.core.contract import type_family
 
 pytestmark = pytest.mark.dbt
 

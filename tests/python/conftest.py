@@ -12,9 +12,9 @@ import pytest
 from manifest_fixtures import FIXTURES, write_run_results
 from support import KEY, RecordingSleep
 
+from statsig_sources.client.api import StatsigClient
+from statsig_sources.client.throttle import RateWindow, Throttle
 from statsig_sources.standin import FakeStatsig
-from statsig_sources.statsig_api import StatsigClient
-from statsig_sources.throttle import RateWindow, Throttle
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from manifest_fixtures import read_fixture, run_results_document
 from materialization_table import MATERIALIZATION_TABLE
 
 from statsig_sources.cli import main
-from statsig_sources.declaration import materialization_problem
-from statsig_sources.project import Settings, load_project
+from statsig_sources.core.declaration import materialization_problem
+from statsig_sources.core.project import load_project
+from statsig_sources.core.run_results import load_run_results
+from statsig_sources.core.settings import Settings
 from statsig_sources.rules import validate
-from statsig_sources.run_results import load_run_results
 
 NODE = "model.shop.statsig_purchases"
 MANIFEST_AT = "2026-05-20T10:00:00.000000Z"

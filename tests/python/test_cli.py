@@ -241,7 +241,7 @@ def test_render_failure_leaves_no_half_written_file(dbt_project, monkeypatch: py
     def broken_replace(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("statsig_sources.render.os.replace", broken_replace)
+    monkeypatch.setattr("statsig_sources.registration.files.os.replace", broken_replace)
     result = run("render", "--project-dir", str(project))
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: cannot write to ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,47 @@ def test_the_package_s_contract_macro_is_generated_from_the_cli_s_contract() -> 
 
     macro = CLI_DOCS.parent.parent / "macros" / "utils" / "_statsig_contract.sql"
     assert Cog().main(["cog", "--check", str(macro)]) == 0, f"run `.venv/bin/cog -r {macro}`"
+
+
+# Folders of this repository that a user's own dbt project does not have: a path under one of them,
+# quoted in the docs or the code, names a file here. (models/, seeds/ and metric_sources/ paths in the
+# docs are a user's project's, by example.)
+REPOSITORY_FOLDERS = ("src", "tests", "docs", "benchmarks", "scripts", "macros", ".ci")
+QUOTED_PATH = re.compile(
+    r"(?<![\w./-])((?:" + "|".join(re.escape(f) for f in REPOSITORY_FOLDERS) + r")/[\w./-]*\w)"
+)
+
+
+def quoted_paths(repo_root: Path) -> dict[str, set[str]]:
+    """Every repository path quoted in src/, docs/, macros/, the README and the build files, by the file
+    that quotes it.
+    docs/cli.md is left out: it is the commands' help, generated from src/ (and wrapped at hyphens)."""
+    found: dict[str, set[str]] = {}
+    docs = [path for path in (repo_root / "docs").glob("*.md") if path.name != "cli.md"]
+    sources = [
+        *(repo_root / "src").rglob("*.py"),
+        *docs,
+        repo_root / "README.md",
+        repo_root / "pyproject.toml",
+    ]
+    sources += [repo_root / "Makefile", repo_root / ".ci" / "run"]
+    sources += [*(repo_root / "macros").rglob("*.sql"), repo_root / "macros" / "_macros.yml"]
+    for source in sources:
+        for match in QUOTED_PATH.finditer(source.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1).split("#")[0], set()).add(str(source.relative_to(repo_root)))
+    return found
+
+
+def test_every_repository_path_the_docs_and_code_quote_exists(repo_root: Path) -> None:
+    missing = {
+        path: sorted(quoted_by)
+        for path, quoted_by in quoted_paths(repo_root).items()
+        if not (repo_root / path).exists() and not any(ch in path for ch in "*<>")
+    }
+    assert missing == {}
+
+
+def test_the_path_check_finds_the_paths_it_is_meant_to(repo_root: Path) -> None:
+    paths = quoted_paths(repo_root)
+    assert "macros/utils/_statsig_contract.sql" in paths["src/statsig_sources/core/contract.json"]
+    assert "docs/rules.md" in paths and len(paths) > 20

@@ -21,8 +21,8 @@ from manifest_fixtures import read_fixture, run_results_document
 from support import KEY, without_read_line
 
 from statsig_sources.cli import main
-from statsig_sources.deadlines import DEFAULT_COMMAND_TIMEOUT, Deadline, allow_writes
-from statsig_sources.errors import InputError
+from statsig_sources.client.deadlines import DEFAULT_COMMAND_TIMEOUT, Deadline, allow_writes
+from statsig_sources.core.errors import InputError
 from statsig_sources.standin import FakeStatsig, Fault
 
 NAME = "statsig_purchases"

@@ -15,8 +15,8 @@ from manifest_fixtures import read_fixture, run_results_document
 from support import KEY, without_read_line
 
 from statsig_sources.cli import main
-from statsig_sources.errors import InputError
-from statsig_sources.payloads import SourcePayload, check_encodable
+from statsig_sources.core.errors import InputError
+from statsig_sources.registration.payloads import SourcePayload, check_encodable
 from statsig_sources.standin import FakeStatsig
 
 NODE = "model.shop.statsig_purchases"
@@ -223,7 +223,8 @@ def test_usage_refuses_declarations_that_do_not_parse_before_any_request(
     result = invoke(fake, dbt_project("invalid/declaration__wrong_type.json"), "usage")
     assert result.exit_code == 1
     assert without_read_line(result.stdout) == (
-        f"error: [declaration] {WHERE}: meta.statsig.unit_ids must map at least one column to a Statsig unit type\n"
+        f"error: [declaration] {WHERE}: meta.statsig.unit_ids must map at least one column to a Statsig "
+        "unit type\n"
         "1 metric source checked: 1 error.\nusage refused: no request was sent to Statsig.\n"
     )
     assert fake.requests == []

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from manifest_fixtures import FIXTURES, read_fixture
 
-from statsig_sources.errors import ExitCode, ManifestError
-from statsig_sources.manifest import load_manifest, resolve_manifest_path
-from statsig_sources.relations import TableRef
+from statsig_sources.core.errors import ExitCode, ManifestError
+from statsig_sources.core.manifest import load_manifest, resolve_manifest_path
+from statsig_sources.core.relations import TableRef
 
 
 def _write(tmp_path: Path, data: object) -> Path:

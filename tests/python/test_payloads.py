@@ -10,10 +10,12 @@ import pytest
 import yaml
 from manifest_fixtures import FIXTURES, VALID
 
-from statsig_sources.manifest import load_manifest
-from statsig_sources.payloads import build_payloads
-from statsig_sources.project import Settings, build_project, default_marker, load_project
-from statsig_sources.render import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
+from statsig_sources.core.manifest import load_manifest
+from statsig_sources.core.ownership import default_marker
+from statsig_sources.core.project import build_project, load_project
+from statsig_sources.core.settings import Settings
+from statsig_sources.registration.files import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
+from statsig_sources.registration.payloads import build_payloads
 from statsig_sources.standin import schemas
 
 SETTINGS = Settings(custom_unit_types=("companyID",))

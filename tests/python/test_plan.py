@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from support import MARKER, source
 
-from statsig_sources.errors import InputError
-from statsig_sources.plan import Action, FieldChange, build_plan, diff, managed_payload
-from statsig_sources.plan_report import render_json, render_markdown, render_text
+from statsig_sources.core.errors import InputError
+from statsig_sources.registration.plan import Action, FieldChange, build_plan, diff, managed_payload
+from statsig_sources.registration.report import render_json, render_markdown, render_text
 from statsig_sources.standin.server import SOURCE_DEFAULTS
 
 

@@ -13,9 +13,10 @@ from click.testing import CliRunner, Result
 from support import KEY, source
 
 from statsig_sources.cli import main
-from statsig_sources.payloads import build_payloads
-from statsig_sources.plan import diff, managed_payload
-from statsig_sources.project import Settings, load_project
+from statsig_sources.core.project import load_project
+from statsig_sources.core.settings import Settings
+from statsig_sources.registration.payloads import build_payloads
+from statsig_sources.registration.plan import diff, managed_payload
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
 
 PROJECT_MARKER = "managed-by:statsig-sources:shop"  # the fixture manifests' project is `shop`

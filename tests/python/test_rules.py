@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from manifest_fixtures import FIXTURES, INVALID, VALID, fixture_run_results
 
-from statsig_sources.project import Settings, load_project
+from statsig_sources.core.project import load_project
+from statsig_sources.core.settings import Settings
 from statsig_sources.rules import RULES, validate
 
 SETTINGS = Settings(custom_unit_types=("companyID",))

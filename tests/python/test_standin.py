@@ -9,7 +9,7 @@ import httpx
 import pytest
 from support import KEY, source
 
-from statsig_sources.errors import InputError
+from statsig_sources.core.errors import InputError
 from statsig_sources.standin import STAND_IN_HEADER, FakeStatsig, Fault, make_metric
 from statsig_sources.standin.schemas import response_validator
 

@@ -8,8 +8,8 @@ import pytest
 from support import MARKER
 from usage_support import METRICS, REMOTE_SOURCES, criterion, metric
 
-from statsig_sources.usage import ManagedSource, build_usage, parse_metric
-from statsig_sources.usage_report import render_json, render_markdown, render_text
+from statsig_sources.usage.join import ManagedSource, build_usage, parse_metric
+from statsig_sources.usage.report import render_json, render_markdown, render_text
 
 SOURCES = (
     ManagedSource("refunds", "statsig_refunds", "model.shop.statsig_refunds"),

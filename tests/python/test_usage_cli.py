@@ -14,9 +14,9 @@ from test_usage import MARKDOWN, TEXT
 from usage_support import METRICS, REMOTE_SOURCES, metric, two_source_manifest
 
 from statsig_sources.cli import main
-from statsig_sources.exposures import escape_jinja, exposure_names, slug
 from statsig_sources.standin import FakeStatsig
-from statsig_sources.usage import parse_metric
+from statsig_sources.usage.exposures import escape_jinja, exposure_names, slug
+from statsig_sources.usage.join import parse_metric
 
 
 @pytest.fixture
@@ -183,8 +183,8 @@ def test_colliding_slugs_all_get_a_hash_of_their_id_independent_of_order() -> No
     ],
 )
 def test_exposures_yaml_round_trips_any_statsig_text(text: str) -> None:
-    from statsig_sources.exposures import exposures_yaml
-    from statsig_sources.usage import ManagedSource, build_usage
+    from statsig_sources.usage.exposures import exposures_yaml
+    from statsig_sources.usage.join import ManagedSource, build_usage
 
     raw = {**metric(text, "count", metricSourceName="s"), "description": text}
     usage = build_usage([ManagedSource("s", "model_s", "model.p.model_s")], [raw])

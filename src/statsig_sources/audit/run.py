@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from statsig_sources.audit.checks import Finding, Scope, audit_role, undeclared_readable
 from statsig_sources.audit.inspector import WarehouseInspector
-from statsig_sources.errors import InputError
-from statsig_sources.project import Project
+from statsig_sources.core.errors import InputError
+from statsig_sources.core.project import Project
 
 
 @dataclass(frozen=True)

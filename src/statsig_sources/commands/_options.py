@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from statsig_sources.deadlines import DEFAULT_COMMAND_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Deadline
-from statsig_sources.errors import InputError
-from statsig_sources.manifest import resolve_manifest_path
-from statsig_sources.project import MARKER_PREFIX
-from statsig_sources.settings import SettingOptions
+from statsig_sources.client.deadlines import DEFAULT_COMMAND_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Deadline
+from statsig_sources.core.errors import InputError
+from statsig_sources.core.manifest import resolve_manifest_path
+from statsig_sources.core.ownership import MARKER_PREFIX
+from statsig_sources.core.settings import SettingOptions
 
 if TYPE_CHECKING:
-    from statsig_sources.statsig_api import StatsigClient
+    from statsig_sources.client.api import StatsigClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -209,7 +209,7 @@ def connection_options(command: F) -> F:
 def statsig_client(connection: Connection) -> StatsigClient:
     """The client; a missing or malformed key, or an unusable URL, is an input error (exit 2) before
     any request."""
-    from statsig_sources.statsig_api import StatsigClient
+    from statsig_sources.client.api import StatsigClient
 
     return StatsigClient(
         connection.api_key or "",

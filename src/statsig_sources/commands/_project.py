@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from statsig_sources.commands._options import manifest_path, settings
+from statsig_sources.core.run_results import parse_timestamp
 
 if TYPE_CHECKING:
-    from statsig_sources.project import Project, Violation
+    from statsig_sources.core.project import Project
+    from statsig_sources.rules.violations import Violation
 
 
 def project_from_options(
@@ -25,7 +27,7 @@ def project_from_options(
     run_results_path: Path | None = None,
 ) -> Project:
     """The project as the manifest and governance options describe it."""
-    from statsig_sources.project import load_project
+    from statsig_sources.core.project import load_project
 
     return load_project(
         manifest_path(project_dir, target_path, manifest_path_option),
@@ -36,8 +38,6 @@ def project_from_options(
 
 def echo_manifest_line(project: Project, fmt: str) -> None:
     """Text output starts by saying which manifest it read (JSON prints nothing but JSON)."""
-    from statsig_sources.report import manifest_line
-
     if fmt == "text":
         click.echo(manifest_line(project))
 
@@ -51,9 +51,9 @@ def checked_project(
     is exactly what `render` writes.
     """
     # Imported here so that `statsig-sources --help` does not load sqlglot.
-    from statsig_sources.report import refused_report
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
+    from statsig_sources.rules.report import refused_report
 
     project = project_from_options(**options)
     echo_manifest_line(project, fmt)
@@ -62,3 +62,17 @@ def checked_project(
         click.echo(refused_report(fmt, command, len(project.sources), violations))
         ctx.exit(1)
     return project, list(violations)
+
+
+def manifest_line(project: Project) -> str:
+    """Which manifest a command read: its dbt project, adapter, when it was generated, and the target
+    when the run results of the same dbt invocation name it (the manifest itself does not)."""
+    manifest = project.manifest
+    moment = parse_timestamp(manifest.generated_at)
+    when = moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else "at an unknown time"
+    results = project.invocation_results
+    target = f", target {results.target}" if results is not None and results.target else ""
+    return (
+        f"Read {project.manifest_path}: dbt project {manifest.project_name or '(unnamed)'}, adapter "
+        f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}."
+    )

@@ -24,13 +24,13 @@ from statsig_sources.commands._options import (
     statsig_client,
 )
 from statsig_sources.commands._project import checked_project
-from statsig_sources.errors import ExitCode, RefusedError
+from statsig_sources.core.errors import ExitCode, RefusedError
 
 if TYPE_CHECKING:
-    from statsig_sources.apply import ApplyResult, Outcome
-    from statsig_sources.plan import Plan
-    from statsig_sources.project import Project
-    from statsig_sources.statsig_api import StatsigClient
+    from statsig_sources.client.api import StatsigClient
+    from statsig_sources.core.project import Project
+    from statsig_sources.registration.apply import ApplyResult, Outcome
+    from statsig_sources.registration.plan import Plan
 
 
 def _plan(
@@ -45,11 +45,11 @@ def _plan(
 ) -> tuple[Project, Plan]:
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
-    from statsig_sources.impact import guard_plan
-    from statsig_sources.payloads import build_payloads, check_encodable
-    from statsig_sources.plan import build_plan
-    from statsig_sources.report import violation_line
+    from statsig_sources.registration.impact import guard_plan
+    from statsig_sources.registration.payloads import build_payloads, check_encodable
+    from statsig_sources.registration.plan import build_plan
     from statsig_sources.rules.governance import non_production_message
+    from statsig_sources.rules.report import violation_line
 
     project, warnings = checked_project(ctx, command, fmt, **options)
     for warning in warnings:
@@ -100,9 +100,9 @@ def plan(
     \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --format markdown > plan.md
     """
-    from statsig_sources.plan import Action
-    from statsig_sources.plan_report import RENDERERS, render_markdown
-    from statsig_sources.report import manifest_line
+    from statsig_sources.commands._project import manifest_line
+    from statsig_sources.registration.plan import Action
+    from statsig_sources.registration.report import RENDERERS, render_markdown
 
     with statsig_client(connection) as client:
         project, result = _plan(ctx, "plan", fmt, client, adopt, force, options)
@@ -159,9 +159,9 @@ def apply(
     \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
-    from statsig_sources.apply import actionable, apply_plan
-    from statsig_sources.deadlines import allow_writes
-    from statsig_sources.plan_report import render_text
+    from statsig_sources.client.deadlines import allow_writes
+    from statsig_sources.registration.apply import actionable, apply_plan
+    from statsig_sources.registration.report import render_text
 
     with statsig_client(connection) as client:
         _, result = _plan(ctx, "apply", "text", client, adopt, force, options, allow_non_production)
@@ -180,7 +180,7 @@ def apply(
 
 def outcome_line(outcome: Outcome) -> str:
     """`status: action name`, with the message of a problem (`blocked: statsig_orders: ...`)."""
-    from statsig_sources.apply import PROBLEMS
+    from statsig_sources.registration.apply import PROBLEMS
 
     action = "" if outcome.action.value == outcome.status.value else f" {outcome.action.value}"
     message = f": {outcome.message}" if outcome.status in PROBLEMS and outcome.message else ""
@@ -199,7 +199,7 @@ def _progress(total: int, terminal: bool) -> Iterator[Callable[[Outcome], None]]
 
 def _summarise(ctx: click.Context, outcome: ApplyResult, listed: bool) -> None:
     """Each problem once: after a progress bar, or already in the per-source lines."""
-    from statsig_sources.apply import PROBLEMS
+    from statsig_sources.registration.apply import PROBLEMS
 
     if not listed:
         for item in outcome.outcomes:

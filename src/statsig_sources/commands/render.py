@@ -50,9 +50,9 @@ def render(ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, **opt
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
-    from statsig_sources.payloads import build_payloads, check_encodable
-    from statsig_sources.render import diff_output, render_files, write_output
-    from statsig_sources.report import render_report
+    from statsig_sources.registration.files import diff_output, render_files, write_output
+    from statsig_sources.registration.payloads import build_payloads, check_encodable
+    from statsig_sources.registration.report import render_report
 
     project, violations = checked_project(ctx, "render", fmt, **options)
     payloads = build_payloads(project)

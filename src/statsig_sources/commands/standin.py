@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from statsig_sources.errors import InputError
+from statsig_sources.core.errors import InputError
 
 if TYPE_CHECKING:
     from statsig_sources.standin import FakeStatsig

@@ -20,7 +20,7 @@ from statsig_sources.commands._options import (
 from statsig_sources.commands._project import echo_manifest_line, project_from_options
 
 if TYPE_CHECKING:
-    from statsig_sources.project import Project
+    from statsig_sources.core.project import Project
 
 
 @click.command()
@@ -62,9 +62,9 @@ def usage(
     if check and exposures_path is None:
         raise click.UsageError("--check needs --write-exposures PATH.")
 
-    from statsig_sources.exposures import exposures_yaml, read_existing
-    from statsig_sources.usage import build_usage, managed_sources
-    from statsig_sources.usage_report import RENDERERS
+    from statsig_sources.usage.exposures import exposures_yaml, read_existing
+    from statsig_sources.usage.join import build_usage, managed_sources
+    from statsig_sources.usage.report import RENDERERS
 
     with statsig_client(connection) as client:  # a bad URL or key is refused before anything is read
         project = _readable_project(ctx, fmt, options)
@@ -78,7 +78,7 @@ def usage(
 
 
 def _write_exposures(ctx: click.Context, path: Path, text: str, existing: str | None, check: bool) -> None:
-    from statsig_sources.exposures import write_atomically
+    from statsig_sources.output import write_atomically
 
     unchanged = existing == text
     if check:
@@ -93,9 +93,9 @@ def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> 
     """The project, checked before any request: findings that leave usage unable to say which
     source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
     other finding is a warning on stderr, since usage only reads Statsig."""
-    from statsig_sources.report import refused_report, violation_line
     from statsig_sources.rules import USAGE_BLOCKING
     from statsig_sources.rules import validate as run_rules
+    from statsig_sources.rules.report import refused_report, violation_line
 
     project = project_from_options(**options)
     echo_manifest_line(project, fmt)

@@ -35,9 +35,9 @@ def validate(ctx: click.Context, /, fmt: str, **options: Any) -> None:
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot.
-    from statsig_sources.report import validate_report
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
+    from statsig_sources.rules.report import validate_report
 
     project = project_from_options(**options)
     echo_manifest_line(project, fmt)

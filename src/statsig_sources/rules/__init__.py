@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from statsig_sources.project import Project, Violation
+from statsig_sources.core.project import Project
 from statsig_sources.rules.build_rules import check_build_status
 from statsig_sources.rules.declaration_rules import (
     check_declaration,
@@ -27,6 +27,7 @@ from statsig_sources.rules.governance import (
     check_undeclared_in_governed_schema,
 )
 from statsig_sources.rules.sql_rules import check_lineage, check_user_sql
+from statsig_sources.rules.violations import Violation
 
 
 @dataclass(frozen=True)

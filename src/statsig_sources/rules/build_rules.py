@@ -3,8 +3,9 @@ catalog.json is younger than that build."""
 
 from __future__ import annotations
 
-from statsig_sources.project import Project, Violation, violation
-from statsig_sources.run_results import NOT_BUILT, parse_timestamp
+from statsig_sources.core.project import Project
+from statsig_sources.core.run_results import NOT_BUILT, parse_timestamp
+from statsig_sources.rules.violations import Violation, violation
 
 # The longest piece of a dbt error message quoted in a violation.
 MESSAGE_LIMIT = 400

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from statsig_sources.contract import type_family
-from statsig_sources.declaration import Declaration, canonical_columns, encoding_problem
-from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
+from statsig_sources.core.contract import type_family
+from statsig_sources.core.declaration import Declaration, canonical_columns, encoding_problem
+from statsig_sources.core.project import MetricSource, Project, declared_sources
 from statsig_sources.rules.build_rules import stale_catalog
+from statsig_sources.rules.violations import Violation, violation
 
 # Problems the declaration's contract finds, reported under a rule of their own (docs/rules.md); every
 # other problem is the `declaration` rule's.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from statsig_sources.contract import adapters_without_grants
-from statsig_sources.declaration import materialization_problem
-from statsig_sources.project import MetricSource, Project, Violation, violation
+from statsig_sources.core.contract import adapters_without_grants
+from statsig_sources.core.declaration import materialization_problem
+from statsig_sources.core.project import MetricSource, Project
+from statsig_sources.rules.violations import Violation, violation
 
 # The privilege that lets a grantee read a relation, as dbt's `grants` config spells it.
 READ_PRIVILEGES = {"bigquery": "roles/bigquery.dataviewer"}

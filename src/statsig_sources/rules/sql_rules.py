@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from statsig_sources.errors import SqlParseError
-from statsig_sources.manifest import Relation
-from statsig_sources.project import MetricSource, Project, Violation, declared_sources, violation
-from statsig_sources.relations import TableRef
-from statsig_sources.rules.sql_reads import COMPILED, user_sql
-from statsig_sources.run_results import NOT_BUILT
-from statsig_sources.sql import SqlResult, dialect_for
+from statsig_sources.core.errors import SqlParseError
+from statsig_sources.core.manifest import Relation
+from statsig_sources.core.project import MetricSource, Project, declared_sources
+from statsig_sources.core.relations import TableRef
+from statsig_sources.core.run_results import NOT_BUILT
+from statsig_sources.core.sql import SqlResult, dialect_for
+from statsig_sources.core.sql_reads import COMPILED, user_sql
+from statsig_sources.rules.violations import Violation, violation
 
 
 def _foreign_tables(what: str, tables: frozenset[TableRef], governed: TableRef) -> list[str]:

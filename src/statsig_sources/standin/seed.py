@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from jsonschema import Draft7Validator
 
-from statsig_sources.errors import InputError
+from statsig_sources.core.errors import InputError
 from statsig_sources.standin.schemas import errors_of, validator
 from statsig_sources.standin.state import (
     SOURCE_DEFAULTS,

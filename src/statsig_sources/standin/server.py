@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from statsig_sources.errors import InputError
+from statsig_sources.core.errors import InputError
 from statsig_sources.standin.envelope import Drop, Reply
 from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, is_loopback
 from statsig_sources.standin.routes import PREFIX, route
@@ -33,7 +33,7 @@ from statsig_sources.standin.state import (
     State,
     complete_experiment,
     state_document,
-    write_atomically,
+    write_state,
 )
 
 __all__ = ["SOURCE_DEFAULTS", "STAND_IN_HEADER", "FakeStatsig", "Fault", "Recorded"]
@@ -154,7 +154,7 @@ class FakeStatsig:
         """Rewrites the state file, if there is one (called after every change)."""
         if self.state_path is not None:
             with self.lock:
-                write_atomically(self.state_path, state_document(self.state))
+                write_state(self.state_path, state_document(self.state))
 
     @property
     def sources(self) -> dict[str, dict[str, Any]]:

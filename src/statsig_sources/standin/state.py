@@ -8,12 +8,12 @@ experiment's groups) are completed with the defaults below, so a seed names only
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from statsig_sources.output import write_atomically
 
 # What Statsig fills in on a stored metric source when a create leaves a field out.
 SOURCE_DEFAULTS: dict[str, Any] = {
@@ -144,15 +144,6 @@ def state_document(state: State) -> dict[str, Any]:
     }
 
 
-def write_atomically(path: Path, document: dict[str, Any]) -> None:
-    """Replace `path` in one step: a reader (or a crash) never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out, indent=2, sort_keys=True)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_state(path: Path, document: dict[str, Any]) -> None:
+    """Replace the state file in one step: a reader (or a crash) never sees half a file."""
+    write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.errors import ManifestError
-from statsig_sources.relations import TableRef
-from statsig_sources.settings import recorded_meta_key
+from statsig_sources.core.errors import ManifestError
+from statsig_sources.core.relations import TableRef
+from statsig_sources.core.settings import recorded_meta_key
 
 # dbt 1.6 writes v10, 1.7 v11, 1.8 to 1.12 v12.
 SUPPORTED_SCHEMA_VERSIONS = ("v10", "v11", "v12")

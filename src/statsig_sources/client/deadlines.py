@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from statsig_sources.errors import InputError
+from statsig_sources.core.errors import InputError
 
 DEFAULT_READ_TIMEOUT = 10.0  # seconds per read, as the Terraform provider uses
 DEFAULT_REQUEST_TIMEOUT = 60.0  # one request: every attempt and every wait between attempts

@@ -10,9 +10,7 @@ The text is parsed back before it is written.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from json.encoder import encode_basestring
@@ -20,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from statsig_sources.errors import InputError, RemoteError
-from statsig_sources.redaction import LONE_SURROGATE, REPLACEMENT
-from statsig_sources.usage import ManagedSource, Metric, Usage
+from statsig_sources.core.errors import InputError, RemoteError
+from statsig_sources.core.redaction import LONE_SURROGATE, REPLACEMENT
+from statsig_sources.usage.join import ManagedSource, Metric, Usage
 
 HEADER = (
     "# Written by `statsig-sources usage --write-exposures`: the Statsig metrics that read each\n"
@@ -198,22 +196,6 @@ def _parses_back(text: str, count: int) -> None:
             f"The exposures written from Statsig's metrics read back as {found} exposure(s), not {count}; "
             "nothing was written."
         )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write beside `path` and rename into place, so a reader never sees half a file."""
-    temp: Path | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        temp = Path(temp_name)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except OSError as error:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
-        raise InputError(f"cannot write {path}: {error}") from None
 
 
 def read_existing(path: Path) -> str | None:

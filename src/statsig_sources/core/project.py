@@ -8,18 +8,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statsig_sources.contract import declaration_contract
-from statsig_sources.declaration import Declaration, Problem, parse_declaration
-from statsig_sources.errors import ManifestError
-from statsig_sources.manifest import Manifest, SourceModel, load_manifest
-from statsig_sources.run_results import RunResults, default_path, read_run_results
-from statsig_sources.settings import SettingOptions, Settings, recorded_settings, resolve_settings
+from statsig_sources.core.declaration import Declaration, parse_declaration
+from statsig_sources.core.declaration_checks import Problem
+from statsig_sources.core.errors import ManifestError
+from statsig_sources.core.manifest import Manifest, SourceModel, load_manifest
+from statsig_sources.core.ownership import default_marker
+from statsig_sources.core.run_results import RunResults, default_path, read_run_results
+from statsig_sources.core.settings import SettingOptions, Settings, recorded_settings, resolve_settings
 
 if TYPE_CHECKING:
-    from statsig_sources.sql import SqlResult
-
-# The ownership tag's prefix, which no declaration may use (contract.json's reserved_tag_prefix).
-MARKER_PREFIX: str = declaration_contract()["reserved_tag_prefix"]
+    from statsig_sources.core.sql import SqlResult
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ class Project:
     @cached_property
     def sql_reads(self) -> Mapping[tuple[str, str], SqlResult]:
         """(node id, what) -> relations read or `SqlParseError`, for every piece of SQL, read once."""
-        from statsig_sources.rules.sql_reads import read_project_sql  # loads sqlglot only when used
+        from statsig_sources.core.sql_reads import read_project_sql  # loads sqlglot only when used
 
         return read_project_sql(self)
 
@@ -66,11 +64,6 @@ class Project:
         if self.settings.marker is not None:
             return self.settings.marker
         return default_marker(self.manifest.project_name)
-
-
-def default_marker(project_name: str | None) -> str:
-    """Unique to this tool and dbt project, so two projects sharing a Statsig project never collide."""
-    return f"{MARKER_PREFIX}:{project_name}" if project_name else MARKER_PREFIX
 
 
 def build_project(
@@ -89,21 +82,6 @@ def build_project(
         sources.append(MetricSource(model, declaration, tuple(problems)))
     ordered = sorted(sources, key=lambda source: source.model.unique_id)
     return Project(manifest, settings, tuple(ordered), manifest_path, run_results_path, run_results)
-
-
-@dataclass(frozen=True, order=True)
-class Violation:
-    """One problem found by a rule. `severity` is `error` (fails validation) or `warning`."""
-
-    node_id: str  # empty for a project-wide finding
-    rule: str
-    message: str
-    severity: str = "error"
-    files: tuple[str, ...] = ()
-
-
-def violation(rule: str, source: MetricSource, message: str, severity: str = "error") -> Violation:
-    return Violation(source.model.unique_id, rule, message, severity, source.model.files)
 
 
 def declared_sources(project: Project) -> list[tuple[MetricSource, Declaration]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from statsig_sources.errors import InputError
+from statsig_sources.core.errors import InputError
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # far above any page Statsig sends (a page of 100 metrics: ~200 kB)
 

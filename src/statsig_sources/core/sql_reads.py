@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from statsig_sources.project import MetricSource, Project
-from statsig_sources.sql import SqlResult, dialect_for, read_many
+from statsig_sources.core.sql import SqlResult, dialect_for, read_many
+
+if TYPE_CHECKING:
+    from statsig_sources.core.project import MetricSource, Project
 
 COMPILED = "compiled SQL"
 

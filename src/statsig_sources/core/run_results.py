@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.errors import ManifestError
+from statsig_sources.core.errors import ManifestError
 
 # The commands whose results say whether a model was built.
 BUILD_COMMANDS = ("run", "build")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from statsig_sources.errors import InputError
-from statsig_sources.project import MARKER_PREFIX
+from statsig_sources.core.errors import InputError
+from statsig_sources.core.ownership import has_marker, other_markers
 
 # What Statsig answers for a field a payload left out (the fake's defaults follow the spec's examples).
 REMOTE_DEFAULTS: Mapping[str, Any] = {
@@ -82,24 +82,6 @@ def managed_payload(desired: Mapping[str, Any], marker: str) -> dict[str, Any]:
     tags = [str(tag) for tag in desired.get("tags") or ()]
     payload = {**desired, "tags": [*dict.fromkeys([*tags, marker])], "isReadOnly": True}
     return payload
-
-
-def has_marker(remote: Mapping[str, Any], marker: str) -> bool:
-    """Ownership: the exact marker as one of the remote's tags. Nothing else counts: not a prefix,
-    not a substring of a `tags` that came back as one string."""
-    tags = remote.get("tags")
-    return isinstance(tags, list) and any(isinstance(tag, str) and tag == marker for tag in tags)
-
-
-def other_markers(remote: Mapping[str, Any], marker: str) -> list[str]:
-    """Tags of `remote` that look like another project's ownership marker."""
-    tags = remote.get("tags")
-    prefix = MARKER_PREFIX.casefold()
-    return [
-        tag
-        for tag in (tags if isinstance(tags, list) else ())
-        if isinstance(tag, str) and tag != marker and tag.strip().casefold().startswith(prefix)
-    ]
 
 
 def diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple[FieldChange, ...]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from statsig_sources.errors import InputError
-from statsig_sources.payloads import SourcePayload
+from statsig_sources.core.errors import InputError
+from statsig_sources.output import staged_write
+from statsig_sources.registration.payloads import SourcePayload
 
 SUFFIX = ".yml"
 HEADER = "# Rendered by `statsig-sources render` from dbt's manifest. Do not edit: change the dbt model.\n"
@@ -124,10 +124,7 @@ def write_output(output_dir: Path, files: dict[str, str], diff: RenderDiff) -> N
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         for name in (*diff.missing, *diff.stale):
-            handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=output_dir)
-            staged.append((name, Path(temp_name)))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-                out.write(files[name])
+            staged.append((name, staged_write(output_dir / name, files[name])))
         for name, temp in staged:
             os.replace(temp, output_dir / name)
         for name in diff.orphaned:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from statsig_sources.plan import Action, FieldChange, Plan, PlanItem
+from statsig_sources.output import markdown_cell, to_json
+from statsig_sources.registration.files import RenderDiff
+from statsig_sources.registration.plan import Action, FieldChange, Plan, PlanItem
+from statsig_sources.rules.report import violation_dict, violation_line, violation_table
+from statsig_sources.rules.violations import Violation
 
 SYMBOLS = {
     Action.CREATE: "+",
@@ -106,21 +110,21 @@ def render_markdown(plan: Plan, read: str = "") -> str:
         return "\n".join([*lines, "No changes."]) + "\n"
     blocked = plan.of(Action.BLOCKED)
     if blocked:
-        names = ", ".join(f"`{_cell(item.name)}`" for item in blocked)
+        names = ", ".join(f"`{markdown_cell(item.name)}`" for item in blocked)
         lines += [f"**Blocked: {names}.** `apply` will not change them, and this plan fails CI.", ""]
     lines += ["| | action | source | detail |", "|---|---|---|---|"]
     for item in listed:
         detail = (
             ", ".join(f"`{change.field}`" for change in item.changes) if item.action is Action.UPDATE else ""
         )
-        detail = _cell(item.reason or detail)
+        detail = markdown_cell(item.reason or detail)
         if item.affected_metrics:
-            detail += "; affects metrics: " + _cell(", ".join(item.affected_metrics))
+            detail += "; affects metrics: " + markdown_cell(", ".join(item.affected_metrics))
         action = item.action.value + (" (adopt)" if item.adopted else "")
-        lines.append(f"| {SYMBOLS[item.action]} | {action} | `{_cell(item.name)}` | {detail} |")
+        lines.append(f"| {SYMBOLS[item.action]} | {action} | `{markdown_cell(item.name)}` | {detail} |")
     for item in listed:
         if item.action in (Action.UPDATE, Action.BLOCKED) and item.changes:
-            lines += ["", f"<details><summary>{_cell(item.name)}</summary>", "", "```diff"]
+            lines += ["", f"<details><summary>{markdown_cell(item.name)}</summary>", "", "```diff"]
             lines += [line for change in item.changes for line in _markdown_change(change)]
             lines += ["```", "", "</details>"]
     return "\n".join(lines) + "\n"
@@ -133,12 +137,55 @@ def _markdown_change(change: FieldChange) -> list[str]:
     return [f"- {change.field}: {_value(change.before)}", f"+ {change.field}: {_value(change.after)}"]
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 RENDERERS: dict[str, Callable[[Plan], str]] = {
     "text": render_text,
     "json": render_json,
     "markdown": render_markdown,
 }
+
+
+def render_report(
+    fmt: str, *, check: bool, output_dir: str, diff: RenderDiff, violations: Sequence[Violation]
+) -> str:
+    """What render did (or, with --check, what is out of date)."""
+    ok = diff.clean or not check
+    if fmt == "json":
+        return to_json(
+            {
+                "command": "render",
+                "check": check,
+                "ok": ok,
+                "output_dir": output_dir,
+                "missing": list(diff.missing),
+                "stale": list(diff.stale),
+                "orphaned": list(diff.orphaned),
+                "unchanged": list(diff.unchanged),
+                "violations": [violation_dict(violation) for violation in violations],
+            }
+        )
+    lines = [f"{kind}: {output_dir}/{name}" for kind, names in _changes(check, diff) for name in names]
+    if fmt == "markdown":
+        changes = [f"- {line}" for line in lines]
+        summary_line = _render_summary(check, output_dir, diff)
+        lines = ["## statsig-sources render", "", summary_line, *([""] + changes if changes else [])]
+        lines += violation_table(violations)
+    else:
+        lines = [*(violation_line(violation) for violation in violations), *lines]
+        lines.append(_render_summary(check, output_dir, diff))
+    return "\n".join(lines)
+
+
+def _changes(check: bool, diff: RenderDiff) -> list[tuple[str, tuple[str, ...]]]:
+    if check:
+        return [("missing", diff.missing), ("stale", diff.stale), ("orphaned", diff.orphaned)]
+    return [("wrote", diff.missing + diff.stale), ("removed", diff.orphaned)]
+
+
+def _render_summary(check: bool, output_dir: str, diff: RenderDiff) -> str:
+    total = len(diff.missing) + len(diff.stale) + len(diff.unchanged)
+    if check and not diff.clean:
+        return f"{output_dir}/ is out of date: run `statsig-sources render` and commit the result."
+    if check:
+        return f"{output_dir}/ is up to date ({total} file{'' if total == 1 else 's'})."
+    changed = len(diff.missing) + len(diff.stale)
+    return f"{output_dir}/: {changed} written, {len(diff.orphaned)} removed, {len(diff.unchanged)} unchanged."

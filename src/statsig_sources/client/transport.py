@@ -3,8 +3,8 @@
 429 / 5xx / dropped connections / per-read timeouts are retried with exponential backoff that honours
 `Retry-After`; mutations are paced by a client-side `Throttle`. Every request has a deadline covering
 all its attempts and the waits between them, and the command has one too (`deadlines.py`): a wait
-that would pass either is not started. What an answer means is `statsig_answers.py`'s job; every
-message and every decoded answer is redacted (`redaction.py`), so the key never leaves this module
+that would pass either is not started. What an answer means is `answers.py`'s job; every
+message and every decoded answer is redacted (`core/redaction.py`), so the key never leaves this module
 except in the request header.
 """
 
@@ -21,17 +21,23 @@ from urllib.parse import urlencode
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from statsig_sources.deadlines import COMMAND_SETTING, MAX_RETRY_AFTER, REQUEST_SETTING, Deadline, seconds
-from statsig_sources.errors import RemoteError
-from statsig_sources.redaction import Redactor
-from statsig_sources.statsig_answers import Transient, read_answer
-from statsig_sources.statsig_http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
-from statsig_sources.throttle import Throttle
+from statsig_sources.client.answers import Transient, read_answer
+from statsig_sources.client.deadlines import (
+    COMMAND_SETTING,
+    MAX_RETRY_AFTER,
+    REQUEST_SETTING,
+    Deadline,
+    seconds,
+)
+from statsig_sources.client.http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
+from statsig_sources.client.throttle import Throttle
+from statsig_sources.core.errors import RemoteError
+from statsig_sources.core.redaction import Redactor
 
 API_VERSION = "20240601"
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-logger = logging.getLogger("statsig_sources.statsig_api")
+logger = logging.getLogger("statsig_sources.client.api")
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from statsig_sources.plan import Action, Plan, PlanItem
-from statsig_sources.sql import dialect_for, output_columns
-from statsig_sources.usage import Metric, parse_metric
+from statsig_sources.core.sql import dialect_for, output_columns
+from statsig_sources.registration.plan import Action, Plan, PlanItem
+from statsig_sources.usage.join import Metric, parse_metric
 
 Columns = Mapping[str, str | None]  # lower-cased column name -> explicit cast type, if any
 

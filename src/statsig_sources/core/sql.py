@@ -13,8 +13,8 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 from sqlglot.tokenizer_core import TokenType
 
-from statsig_sources.errors import SqlParseError
-from statsig_sources.relations import TableRef
+from statsig_sources.core.errors import SqlParseError
+from statsig_sources.core.relations import TableRef
 
 # dbt adapter type -> sqlglot dialect
 DIALECTS: dict[str, str] = {

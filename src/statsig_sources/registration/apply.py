@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from statsig_sources.errors import ExitCode
-from statsig_sources.plan import Action, FieldChange, Plan, PlanItem, diff, has_marker, other_markers
-from statsig_sources.statsig_api import AlreadyExistsError, ApiError, StatsigClient
+from statsig_sources.client.api import AlreadyExistsError, ApiError, StatsigClient
+from statsig_sources.core.errors import ExitCode
+from statsig_sources.core.ownership import has_marker, other_markers
+from statsig_sources.registration.plan import Action, FieldChange, Plan, PlanItem, diff
 
 
 class Status(str, Enum):

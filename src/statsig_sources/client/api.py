@@ -1,12 +1,12 @@
-"""The only module that talks to Statsig: a small Console API client over an injected httpx client.
+"""The Statsig Console API client, the only code that talks to Statsig, over an injected httpx client.
 
 Faithful to `STATSIG_API.md`: the `STATSIG-API-KEY` and `STATSIG-API-VERSION` headers, the
 `{message, data, pagination}` envelope, lists followed to their last page with an explicit `limit`.
-Requests, retries and deadlines are `statsig_transport.py`'s job.
+Requests, retries and deadlines are `transport.py`'s job.
 
-Hostile answers stop here: every answer is checked against the shapes this tool reads
-(`statsig_shapes.py`) before anything else sees it, and a list stops at a bound derived from
-`totalItems` (or a fixed one without it). The key and the URL are checked before any request.
+Hostile answers stop here: every answer is checked against the shapes this tool reads (`shapes.py`)
+before anything else sees it, and a list stops at a bound derived from `totalItems` (or a fixed one
+without it). The key and the URL are checked before any request (`connection.py`).
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
-from statsig_sources.deadlines import (
+from statsig_sources.client.answers import AlreadyExistsError, ApiError, AuthError
+from statsig_sources.client.connection import DEFAULT_API_URL, check_api_key, check_api_url
+from statsig_sources.client.deadlines import (
     DEFAULT_READ_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,
     Deadline,
 )
-from statsig_sources.errors import InputError, RemoteError
-from statsig_sources.redaction import RedactingFilter, Redactor
-from statsig_sources.statsig_answers import AlreadyExistsError, ApiError, AuthError
-from statsig_sources.statsig_http import parse_retry_after
-from statsig_sources.statsig_shapes import METRIC, PAGINATION, SOURCE, Shape, describe, problem
-from statsig_sources.statsig_transport import Policy, Transport
-from statsig_sources.throttle import Throttle
+from statsig_sources.client.http import parse_retry_after
+from statsig_sources.client.shapes import METRIC, PAGINATION, SOURCE, Shape, describe, problem
+from statsig_sources.client.throttle import Throttle
+from statsig_sources.client.transport import Policy, Transport
+from statsig_sources.core.errors import InputError, RemoteError
+from statsig_sources.core.redaction import RedactingFilter, Redactor
 
 __all__ = [
     "AlreadyExistsError",
@@ -42,42 +43,11 @@ __all__ = [
     "parse_retry_after",
 ]
 
-DEFAULT_API_URL = "https://statsigapi.net/console/v1"
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_TIMEOUT = DEFAULT_READ_TIMEOUT
 SOURCE_PATH = "/metrics/metric_source"
 PAGE_SLACK = 2  # pages beyond what totalItems needs (items created while listing)
 MAX_PAGES = 1_000  # the most pages followed when Statsig gives no totalItems
-
-
-def check_api_key(key: str) -> str:
-    """The key as it will be sent: present, printable ASCII, no whitespace (never echoed)."""
-    if not key:
-        raise InputError("No Statsig Console API key: set STATSIG_CONSOLE_API_KEY or pass --api-key.")
-    if not all("!" <= char <= "~" for char in key):
-        raise InputError(
-            "The Statsig Console API key contains whitespace, a line break or a character outside "
-            "printable ASCII: check STATSIG_CONSOLE_API_KEY (or --api-key) for a stray newline or space."
-        )
-    return key
-
-
-def check_api_url(url: str) -> str:
-    """An http(s) URL with a host, without its trailing slash; anything else is an input error."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        _ = parts.port  # raises ValueError for a port that is not a number
-        httpx.URL(url)
-    except (ValueError, httpx.InvalidURL) as error:
-        message = f"The Statsig API URL {url!r} is not a valid URL ({error}): check --api-url."
-        raise InputError(message) from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise InputError(
-            f"The Statsig API URL {url!r} must be an http:// or https:// URL with a host, such as "
-            f"{DEFAULT_API_URL}: check --api-url (or STATSIG_API_URL)."
-        )
-    return url.rstrip("/")
 
 
 class StatsigClient:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from statsig_sources.contract import contract, setting_default
+from statsig_sources.core.contract import contract, setting_default
 
 
 def _default_tuple(name: str) -> tuple[str, ...]:

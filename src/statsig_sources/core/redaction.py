@@ -25,7 +25,7 @@ LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 # Loggers whose records may carry text from Statsig (httpcore logs response headers at DEBUG).
 LOGGERS = (
-    "statsig_sources.statsig_api",
+    "statsig_sources.client.api",
     "httpx",
     "httpcore.connection",
     "httpcore.http11",

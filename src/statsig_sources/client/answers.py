@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from statsig_sources.errors import RemoteError
-from statsig_sources.redaction import Redactor
-from statsig_sources.statsig_http import Answer, parse_retry_after
+from statsig_sources.client.http import Answer, parse_retry_after
+from statsig_sources.core.errors import RemoteError
+from statsig_sources.core.redaction import Redactor
 
 
 class ApiError(RemoteError):

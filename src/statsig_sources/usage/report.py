@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from statsig_sources.usage import Dangling, Metric, SourceUsage, Usage
+from statsig_sources.output import markdown_cell
+from statsig_sources.usage.join import Dangling, Metric, SourceUsage, Usage
 
 HEADER = ("source", "model", "metric", "aggregation", "columns")
 
@@ -53,21 +54,20 @@ def render_text(usage: Usage) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(usage: Usage) -> str:
     lines = ["### Statsig metric usage", "", f"{summary(usage)}.", ""]
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for source, model, metric, aggregation, columns in _rows(usage):
         cells = [f"`{source}`", f"`{model}`", metric, aggregation, columns]
-        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+        lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
     if usage.unused:
         lines += ["", "**Unused sources:** " + ", ".join(f"`{name}`" for name in usage.unused)]
     if usage.dangling:
         lines += ["", "**Dangling metrics** (their sources are not managed by dbt):", ""]
-        lines += [f"- {_cell(_label(item.metric))} → {_cell(_strays(item))}" for item in usage.dangling]
+        lines += [
+            f"- {markdown_cell(_label(item.metric))} → {markdown_cell(_strays(item))}"
+            for item in usage.dangling
+        ]
     return "\n".join(lines) + "\n"
 
 

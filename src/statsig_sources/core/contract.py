@@ -18,7 +18,7 @@ CONTRACT_FILE = "contract.json"
 @cache
 def contract() -> Mapping[str, Any]:
     """The whole contract, as the JSON file holds it."""
-    text = files("statsig_sources").joinpath(CONTRACT_FILE).read_text(encoding="utf-8")
+    text = files("statsig_sources.core").joinpath(CONTRACT_FILE).read_text(encoding="utf-8")
     data: Mapping[str, Any] = json.loads(text)
     return data
 

@@ -1,0 +1,2 @@
+"""The Statsig Console API client: requests, retries within deadlines, the rate-limit throttle, and the
+shapes of the answers it reads."""

@@ -1,0 +1,1 @@
+"""Usage: which Statsig metrics read each managed source, its reports, and the dbt exposures."""
