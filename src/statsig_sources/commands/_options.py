@@ -16,6 +16,7 @@ from statsig_sources.core.errors import InputError
 from statsig_sources.core.manifest import resolve_manifest_path
 from statsig_sources.core.ownership import MARKER_PREFIX
 from statsig_sources.core.settings import SettingOptions
+from statsig_sources.output import FORMATS
 
 if TYPE_CHECKING:
     from statsig_sources.client.api import StatsigClient
@@ -29,114 +30,152 @@ def _apply(function: F, options: list[Callable[[F], F]]) -> F:
     return function
 
 
-def manifest_options(function: F) -> F:
-    """`--project-dir`, `--target-path` and `--manifest`, read as dbt reads them."""
-    return _apply(
-        function,
-        [
-            click.option(
-                "--project-dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                default=Path("."),
-                show_default=True,
-                help="The dbt project's directory.",
-            ),
-            click.option(
-                "--target-path",
-                default="target",
-                show_default=True,
-                help="dbt's target path, relative to --project-dir.",
-            ),
-            click.option(
-                "--manifest",
-                "manifest_path_option",
-                type=click.Path(dir_okay=False, path_type=Path),
-                default=None,
-                help="An explicit manifest.json (default: <project-dir>/<target-path>/manifest.json).",
-            ),
-        ],
+def _grouped(argument: str, build: Callable[..., Any], names: tuple[str, ...]) -> Callable[[F], F]:
+    """A decorator handing the command one typed value, built from the click parameters `names`, as
+    the keyword `argument`, instead of the parameters themselves."""
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_group(*args: Any, **kwargs: Any) -> Any:
+            kwargs[argument] = build(**{name: kwargs.pop(name) for name in names if name in kwargs})
+            return command(*args, **kwargs)
+
+        return cast(F, with_group)
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class ProjectOptions:
+    """Which dbt artifacts a command reads, and the package settings the user overrides (the rest come
+    from the manifest: core/settings.py)."""
+
+    project_dir: Path = Path(".")
+    target_path: str = "target"
+    manifest: Path | None = None
+    run_results: Path | None = None
+    settings: SettingOptions = SettingOptions()
+
+    @property
+    def manifest_path(self) -> Path:
+        """`--manifest`, else `<project-dir>/<target-path>/manifest.json`; an input error when missing."""
+        return resolve_manifest_path(self.project_dir, self.target_path, self.manifest)
+
+
+def _project_options(
+    project_dir: Path,
+    target_path: str,
+    manifest_path_option: Path | None,
+    statsig_schema: str | None,
+    statsig_roles: tuple[str, ...],
+    custom_unit_types: tuple[str, ...],
+    run_results_path: Path | None = None,
+    marker: str | None = None,
+) -> ProjectOptions:
+    if marker is not None and not marker.strip():
+        raise InputError("--marker must not be empty.")
+    settings = SettingOptions(
+        statsig_schema=statsig_schema,
+        statsig_roles=tuple(statsig_roles) or None,
+        custom_unit_types=tuple(custom_unit_types) or None,
+        marker=marker,
     )
+    return ProjectOptions(project_dir, target_path, manifest_path_option, run_results_path, settings)
 
 
-def run_results_option(function: F) -> F:
-    """`--run-results`: dbt's run_results.json, read to know which sources the build really built."""
-    return click.option(
-        "--run-results",
-        "run_results_path",
+_MANIFEST_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--project-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The dbt project's directory.",
+    ),
+    click.option(
+        "--target-path",
+        default="target",
+        show_default=True,
+        help="dbt's target path, relative to --project-dir.",
+    ),
+    click.option(
+        "--manifest",
+        "manifest_path_option",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="dbt's run_results.json (default: beside the manifest); trusted only from the `dbt run` or "
-        "`dbt build` that wrote the manifest.",
-    )(function)
-
-
-def governance_options(function: F) -> F:
-    """The governed schema, Statsig's role(s) and custom unit types: the dbt package's var defaults."""
-    return _apply(
-        function,
-        [
-            click.option(
-                "--statsig-schema",
-                default=None,
-                help="The governed schema [default: the var statsig_schema, as the manifest records it].",
-            ),
-            click.option(
-                "--statsig-role",
-                "statsig_roles",
-                multiple=True,
-                help="A role Statsig reads with; repeat for several [default: the var "
-                "statsig_reader_roles, as the manifest records it].",
-            ),
-            click.option(
-                "--custom-unit-type",
-                "custom_unit_types",
-                multiple=True,
-                help="A custom Statsig unit type; repeat for several [default: the var "
-                "statsig_custom_unit_types, as the manifest records it].",
-            ),
-        ],
-    )
-
-
-def marker_option(function: F) -> F:
-    """`--marker`: the ownership tag render writes and plan/apply look for, so all three agree."""
-    return click.option(
-        "--marker",
+        help="An explicit manifest.json (default: <project-dir>/<target-path>/manifest.json).",
+    ),
+]
+_RUN_RESULTS_OPTION = click.option(
+    "--run-results",
+    "run_results_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="dbt's run_results.json (default: beside the manifest); trusted only from the `dbt run` or "
+    "`dbt build` that wrote the manifest.",
+)
+_GOVERNANCE_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--statsig-schema",
         default=None,
-        help=f"The ownership tag every managed source carries [default: {MARKER_PREFIX}:<dbt project name>].",
-    )(function)
+        help="The governed schema [default: the var statsig_schema, as the manifest records it].",
+    ),
+    click.option(
+        "--statsig-role",
+        "statsig_roles",
+        multiple=True,
+        help="A role Statsig reads with; repeat for several [default: the var "
+        "statsig_reader_roles, as the manifest records it].",
+    ),
+    click.option(
+        "--custom-unit-type",
+        "custom_unit_types",
+        multiple=True,
+        help="A custom Statsig unit type; repeat for several [default: the var "
+        "statsig_custom_unit_types, as the manifest records it].",
+    ),
+]
+_MARKER_OPTION = click.option(
+    "--marker",
+    default=None,
+    help=f"The ownership tag every managed source carries [default: {MARKER_PREFIX}:<dbt project name>].",
+)
+_PROJECT_KEYS = (
+    "project_dir",
+    "target_path",
+    "manifest_path_option",
+    "statsig_schema",
+    "statsig_roles",
+    "custom_unit_types",
+    "run_results_path",
+    "marker",
+)
+
+
+def project_options(*, run_results: bool = True, marker: bool = True) -> Callable[[F], F]:
+    """dbt's artifacts (`--project-dir`, `--target-path`, `--manifest`, `--run-results`) and the
+    governance settings (`--statsig-schema`, `--statsig-role`, `--custom-unit-type`, `--marker`), read
+    as dbt reads them; the command receives them as one `project_options: ProjectOptions`."""
+    options = [*_MANIFEST_OPTIONS]
+    options += [_RUN_RESULTS_OPTION] if run_results else []
+    options += _GOVERNANCE_OPTIONS
+    options += [_MARKER_OPTION] if marker else []
+
+    def decorate(command: F) -> F:
+        grouped = _grouped("project_options", _project_options, _PROJECT_KEYS)(command)
+        return _apply(grouped, options)
+
+    return decorate
 
 
 def format_option(function: F) -> F:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["text", "json", "markdown"]),
+        type=click.Choice(list(FORMATS)),
         default="text",
         show_default=True,
         help="Report format; json prints nothing but JSON.",
     )(function)
-
-
-def manifest_path(project_dir: Path, target_path: str, manifest: Path | None) -> Path:
-    return resolve_manifest_path(project_dir, target_path, manifest)
-
-
-def settings(
-    statsig_schema: str | None,
-    statsig_roles: tuple[str, ...],
-    custom_unit_types: tuple[str, ...],
-    marker: str | None = None,
-) -> SettingOptions:
-    """The options a user gave; the rest come from the manifest (settings.py)."""
-    if marker is not None and not marker.strip():
-        raise InputError("--marker must not be empty.")
-    return SettingOptions(
-        statsig_schema=statsig_schema,
-        statsig_roles=tuple(statsig_roles) or None,
-        custom_unit_types=tuple(custom_unit_types) or None,
-        marker=marker,
-    )
 
 
 @dataclass(frozen=True)
@@ -198,12 +237,7 @@ def connection_options(command: F) -> F:
     The command receives them as one `connection` argument.
     """
 
-    @functools.wraps(command)
-    def with_connection(*args: Any, **kwargs: Any) -> Any:
-        kwargs["connection"] = Connection(**{key: kwargs.pop(key) for key in _CONNECTION_KEYS})
-        return command(*args, **kwargs)
-
-    return _apply(cast(F, with_connection), _CONNECTION_OPTIONS)
+    return _apply(_grouped("connection", Connection, _CONNECTION_KEYS)(command), _CONNECTION_OPTIONS)
 
 
 def statsig_client(connection: Connection) -> StatsigClient:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from statsig_sources.commands._options import manifest_path, settings
+from statsig_sources.commands._options import ProjectOptions
+from statsig_sources.core.errors import ExitCode
 from statsig_sources.core.run_results import parse_timestamp
 
 if TYPE_CHECKING:
@@ -15,25 +15,11 @@ if TYPE_CHECKING:
     from statsig_sources.rules.violations import Violation
 
 
-def project_from_options(
-    *,
-    project_dir: Path,
-    target_path: str,
-    manifest_path_option: Path | None,
-    statsig_schema: str | None,
-    statsig_roles: tuple[str, ...],
-    custom_unit_types: tuple[str, ...],
-    marker: str | None = None,
-    run_results_path: Path | None = None,
-) -> Project:
-    """The project as the manifest and governance options describe it."""
+def project_from_options(options: ProjectOptions) -> Project:
+    """The project as the manifest and the options describe it."""
     from statsig_sources.core.project import load_project
 
-    return load_project(
-        manifest_path(project_dir, target_path, manifest_path_option),
-        settings(statsig_schema, statsig_roles, custom_unit_types, marker),
-        run_results_path,
-    )
+    return load_project(options.manifest_path, options.settings, options.run_results)
 
 
 def echo_manifest_line(project: Project, fmt: str) -> None:
@@ -43,7 +29,7 @@ def echo_manifest_line(project: Project, fmt: str) -> None:
 
 
 def checked_project(
-    ctx: click.Context, command: str, fmt: str, **options: Any
+    ctx: click.Context, command: str, fmt: str, options: ProjectOptions
 ) -> tuple[Project, list[Violation]]:
     """The project and its warnings; on any error, every problem is listed and the command exits 1.
 
@@ -55,12 +41,12 @@ def checked_project(
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import refused_report
 
-    project = project_from_options(**options)
+    project = project_from_options(options)
     echo_manifest_line(project, fmt)
     violations = run_rules(project)
     if errors(violations):
         click.echo(refused_report(fmt, command, len(project.sources), violations))
-        ctx.exit(1)
+        ctx.exit(ExitCode.FINDINGS)
     return project, list(violations)
 
 

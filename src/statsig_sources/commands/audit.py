@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
-from statsig_sources.commands._options import governance_options, manifest_options
+from statsig_sources.commands._options import ProjectOptions, project_options
 from statsig_sources.commands._project import echo_manifest_line, project_from_options
+from statsig_sources.core.errors import ExitCode
 
 
 @click.command()
-@manifest_options
-@governance_options
+@project_options(run_results=False, marker=False)
 @click.option("--target", help="A postgres target of the project's dbt profile to connect with.")
 @click.option(
     "--profiles-dir",
@@ -41,7 +40,7 @@ def audit(
     output_schema: str | None,
     revoke: bool,
     fmt: str,
-    **options: Any,
+    project_options: ProjectOptions,
 ) -> None:
     """Check live, in the warehouse, what the Statsig role can read and change.
 
@@ -58,13 +57,13 @@ def audit(
     from statsig_sources.audit.postgres import PostgresInspector
     from statsig_sources.audit.run import audit_scope, render_text, run_audit, to_json
 
-    project = project_from_options(**options)
+    project = project_from_options(project_options)
     echo_manifest_line(project, fmt)
     scope = audit_scope(project, output_schema)
     if target is not None:
         from statsig_sources.audit.dbt_profile import postgres_dsn
 
-        dsn = postgres_dsn(options["project_dir"], profiles_dir, target)
+        dsn = postgres_dsn(project_options.project_dir, profiles_dir, target)
     inspector = PostgresInspector(dsn or "")
     try:
         result = run_audit(inspector, project.settings.statsig_roles, scope, revoke)
@@ -73,4 +72,4 @@ def audit(
     click.echo(
         json.dumps(to_json(result), indent=2) if fmt == "json" else render_text(result), nl=fmt == "json"
     )
-    ctx.exit(1 if result.failed else 0)
+    ctx.exit(ExitCode.FINDINGS if result.failed else ExitCode.OK)

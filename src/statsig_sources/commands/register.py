@@ -9,18 +9,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from statsig_sources.commands._options import (
     Connection,
+    ProjectOptions,
     connection_options,
     format_option,
-    governance_options,
-    manifest_options,
-    marker_option,
-    run_results_option,
+    project_options,
     statsig_client,
 )
 from statsig_sources.commands._project import checked_project
@@ -33,16 +32,19 @@ if TYPE_CHECKING:
     from statsig_sources.registration.plan import Plan
 
 
-def _plan(
-    ctx: click.Context,
-    command: str,
-    fmt: str,
-    client: StatsigClient,
-    adopt: tuple[str, ...],
-    force: bool,
-    options: Any,
-    allow_non_production: bool = True,
-) -> tuple[Project, Plan]:
+@dataclass(frozen=True)
+class PlanRequest:
+    """What `plan` and `apply` were asked to plan, and how."""
+
+    command: str  # plan or apply
+    fmt: str
+    project_options: ProjectOptions
+    adopt: tuple[str, ...] = ()
+    force: bool = False
+    allow_non_production: bool = True
+
+
+def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tuple[Project, Plan]:
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
     from statsig_sources.registration.impact import guard_plan
@@ -51,26 +53,23 @@ def _plan(
     from statsig_sources.rules.governance import non_production_message
     from statsig_sources.rules.report import violation_line
 
-    project, warnings = checked_project(ctx, command, fmt, **options)
+    command = request.command
+    project, warnings = checked_project(ctx, command, request.fmt, request.project_options)
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
     development = non_production_message(project)
-    if development is not None and not allow_non_production:
+    if development is not None and not request.allow_non_production:
         raise RefusedError(f"{command} refused, no request was sent to Statsig: {development}.")
     payloads = build_payloads(project)
     check_encodable(payloads, "No request was sent to Statsig.")
     desired = [payload.body for payload in payloads]
-    result = build_plan(desired, client.list_sources(), project.marker, set(adopt))
-    return project, guard_plan(
-        result, client.list_metrics, adapter_type=project.manifest.adapter_type, force=force
-    )
+    result = build_plan(desired, client.list_sources(), project.marker, set(request.adopt))
+    adapter = project.manifest.adapter_type
+    return project, guard_plan(result, client.list_metrics, adapter_type=adapter, force=request.force)
 
 
 @click.command()
-@manifest_options
-@run_results_option
-@governance_options
-@marker_option
+@project_options()
 @connection_options
 @format_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when changes are pending.")
@@ -87,7 +86,7 @@ def plan(
     adopt: tuple[str, ...],
     force: bool,
     connection: Connection,
-    **options: Any,
+    project_options: ProjectOptions,
 ) -> None:
     """Show what `apply` would change in Statsig, without writing anything.
 
@@ -105,22 +104,19 @@ def plan(
     from statsig_sources.registration.report import RENDERERS, render_markdown
 
     with statsig_client(connection) as client:
-        project, result = _plan(ctx, "plan", fmt, client, adopt, force, options)
+        project, result = _plan(ctx, PlanRequest("plan", fmt, project_options, adopt, force), client)
     if fmt == "markdown":
         click.echo(render_markdown(result, read=manifest_line(project)), nl=False)
     else:
         click.echo(RENDERERS[fmt](result), nl=False)
     if result.of(Action.BLOCKED):
-        ctx.exit(int(ExitCode.FINDINGS))  # a blocked item fails CI, whatever else is pending
+        ctx.exit(ExitCode.FINDINGS)  # a blocked item fails CI, whatever else is pending
     if detailed_exitcode and result.has_changes:
-        ctx.exit(int(ExitCode.CHANGES_PENDING))
+        ctx.exit(ExitCode.CHANGES_PENDING)
 
 
 @click.command()
-@manifest_options
-@run_results_option
-@governance_options
-@marker_option
+@project_options()
 @connection_options
 @click.option("--prune", is_flag=True, help="Delete orphaned sources that no metric uses.")
 @click.option("--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source of this name.")
@@ -145,7 +141,7 @@ def apply(
     force: bool,
     allow_non_production: bool,
     connection: Connection,
-    **options: Any,
+    project_options: ProjectOptions,
 ) -> None:
     """Create and update metric sources in Statsig so they match dbt's manifest.
 
@@ -164,7 +160,8 @@ def apply(
     from statsig_sources.registration.report import render_text
 
     with statsig_client(connection) as client:
-        _, result = _plan(ctx, "apply", "text", client, adopt, force, options, allow_non_production)
+        request = PlanRequest("apply", "text", project_options, adopt, force, allow_non_production)
+        _, result = _plan(ctx, request, client)
         click.echo(render_text(result), nl=False)
         todo = actionable(result)
         if not todo:
@@ -207,4 +204,4 @@ def _summarise(ctx: click.Context, outcome: ApplyResult, listed: bool) -> None:
                 click.echo(outcome_line(item), err=True)
     click.echo(f"Applied: {outcome.writes} write(s).")
     if outcome.exit_code:
-        ctx.exit(int(outcome.exit_code))
+        ctx.exit(outcome.exit_code)

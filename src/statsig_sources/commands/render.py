@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from statsig_sources.commands._options import (
-    format_option,
-    governance_options,
-    manifest_options,
-    marker_option,
-    run_results_option,
-)
+from statsig_sources.commands._options import ProjectOptions, format_option, project_options
 from statsig_sources.commands._project import checked_project
+from statsig_sources.core.errors import ExitCode
 
 
 @click.command()
-@manifest_options
-@run_results_option
-@governance_options
-@marker_option
+@project_options()
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -34,7 +25,9 @@ from statsig_sources.commands._project import checked_project
 )
 @format_option
 @click.pass_context
-def render(ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, **options: Any) -> None:
+def render(
+    ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, project_options: ProjectOptions
+) -> None:
     """Write metric_sources/<name>.yml, one Statsig payload per metric source.
 
     Validates first and writes nothing when any source is invalid. Files use the Statsig Console
@@ -54,14 +47,14 @@ def render(ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, **opt
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.report import render_report
 
-    project, violations = checked_project(ctx, "render", fmt, **options)
+    project, violations = checked_project(ctx, "render", fmt, project_options)
     payloads = build_payloads(project)
     check_encodable(payloads, "Nothing was written.")
     files = render_files(payloads)
-    directory = output_dir if output_dir.is_absolute() else options["project_dir"] / output_dir
+    directory = output_dir if output_dir.is_absolute() else project_options.project_dir / output_dir
     diff = diff_output(directory, files)
     if not check:
         write_output(directory, files, diff)
     shown = output_dir.as_posix().rstrip("/")
     click.echo(render_report(fmt, check=check, output_dir=shown, diff=diff, violations=violations))
-    ctx.exit(1 if check and not diff.clean else 0)
+    ctx.exit(ExitCode.FINDINGS if check and not diff.clean else ExitCode.OK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -44,7 +44,9 @@ NOTICE = (
     help="Metric sources, metrics, experiments and faults to start with (YAML or JSON).",
 )
 @click.option("--allow-non-loopback", is_flag=True, help="Listen on an address other machines can reach.")
-def stand_in(host: str, port: int, state_path: Path | None, seed_path: Path | None, **options: Any) -> None:
+def stand_in(
+    host: str, port: int, state_path: Path | None, seed_path: Path | None, allow_non_loopback: bool
+) -> None:
     """Run a local stand-in for Statsig's Console API (it is not Statsig), for CI and demos.
 
     Prints its URL, the base for STATSIG_API_URL, as the first line on stdout, then serves until
@@ -68,9 +70,7 @@ def stand_in(host: str, port: int, state_path: Path | None, seed_path: Path | No
             f"The stand-in needs {error.name}: pip install 'statsig-sources[stand-in]'."
         ) from None
 
-    fake = FakeStatsig(
-        host=host, port=port, state_path=state_path, allow_non_loopback=options["allow_non_loopback"]
-    )
+    fake = FakeStatsig(host=host, port=port, state_path=state_path, allow_non_loopback=allow_non_loopback)
     if seed_path is not None:
         fake.seed_file(seed_path)
     stop = threading.Event()

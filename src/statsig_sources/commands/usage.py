@@ -4,31 +4,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from statsig_sources.commands._options import (
     Connection,
+    ProjectOptions,
     connection_options,
     format_option,
-    governance_options,
-    manifest_options,
-    marker_option,
+    project_options,
     statsig_client,
 )
 from statsig_sources.commands._project import echo_manifest_line, project_from_options
+from statsig_sources.core.errors import ExitCode
 
 if TYPE_CHECKING:
     from statsig_sources.core.project import Project
 
 
 @click.command()
-@manifest_options
-@governance_options
+@project_options(run_results=False)
 @format_option
 @connection_options
-@marker_option
 @click.option(
     "--write-exposures",
     "exposures_path",
@@ -44,7 +42,7 @@ def usage(
     connection: Connection,
     exposures_path: Path | None,
     check: bool,
-    **options: Any,
+    project_options: ProjectOptions,
 ) -> None:
     """Show which Statsig metrics (hidden ones too) use each metric source dbt manages.
 
@@ -67,7 +65,7 @@ def usage(
     from statsig_sources.usage.report import RENDERERS
 
     with statsig_client(connection) as client:  # a bad URL or key is refused before anything is read
-        project = _readable_project(ctx, fmt, options)
+        project = _readable_project(ctx, fmt, project_options)
         existing = read_existing(exposures_path) if exposures_path is not None else None  # before requests
         remote_sources = client.list_sources()
         metrics = client.list_metrics()
@@ -83,13 +81,13 @@ def _write_exposures(ctx: click.Context, path: Path, text: str, existing: str | 
     unchanged = existing == text
     if check:
         click.echo(f"{path} is {'up to date' if unchanged else 'stale'}.", err=True)
-        ctx.exit(0 if unchanged else 1)
+        ctx.exit(ExitCode.OK if unchanged else ExitCode.FINDINGS)
     if not unchanged:
         write_atomically(path, text)
     click.echo(f"{'Kept' if unchanged else 'Wrote'} {path}.", err=True)
 
 
-def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> Project:
+def _readable_project(ctx: click.Context, fmt: str, options: ProjectOptions) -> Project:
     """The project, checked before any request: findings that leave usage unable to say which
     source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
     other finding is a warning on stderr, since usage only reads Statsig."""
@@ -97,13 +95,13 @@ def _readable_project(ctx: click.Context, fmt: str, options: dict[str, Any]) -> 
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import refused_report, violation_line
 
-    project = project_from_options(**options)
+    project = project_from_options(options)
     echo_manifest_line(project, fmt)
     violations = run_rules(project)
     blocking = [v for v in violations if v.severity == "error" and v.rule in USAGE_BLOCKING]
     if blocking:
         click.echo(refused_report(fmt, "usage", len(project.sources), blocking))
-        ctx.exit(1)
+        ctx.exit(ExitCode.FINDINGS)
     for found in violations:
         click.echo(violation_line(replace(found, severity="warning")), err=True)
     return project

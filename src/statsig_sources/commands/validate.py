@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from statsig_sources.commands._options import (
-    format_option,
-    governance_options,
-    manifest_options,
-    run_results_option,
-)
+from statsig_sources.commands._options import ProjectOptions, format_option, project_options
 from statsig_sources.commands._project import echo_manifest_line, project_from_options
+from statsig_sources.core.errors import ExitCode
 
 
 @click.command()
-@manifest_options
-@run_results_option
-@governance_options
+@project_options()
 @format_option
 @click.pass_context
-def validate(ctx: click.Context, /, fmt: str, **options: Any) -> None:
+def validate(ctx: click.Context, /, fmt: str, project_options: ProjectOptions) -> None:
     """Check every metric source in dbt's manifest and prove governance statically.
 
     Reads the manifest (and catalog.json and run_results.json beside it, when present), checks every
@@ -39,8 +31,8 @@ def validate(ctx: click.Context, /, fmt: str, **options: Any) -> None:
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import validate_report
 
-    project = project_from_options(**options)
+    project = project_from_options(project_options)
     echo_manifest_line(project, fmt)
     violations = run_rules(project)
     click.echo(validate_report(fmt, len(project.sources), violations))
-    ctx.exit(1 if errors(violations) else 0)
+    ctx.exit(ExitCode.FINDINGS if errors(violations) else ExitCode.OK)
