@@ -17,7 +17,7 @@ CHECKS = {
     "mypy --strict": [sys.executable, "-m", "mypy"],
     "import layers": [str(Path(sys.executable).parent / "lint-imports")],
 }
-# A module is split before it passes this many lines (STYLE.md: "modules under about 300").
+# A module is split before it passes this many lines (the house style: modules under about 300 lines).
 MODULE_LINES = 300
 
 

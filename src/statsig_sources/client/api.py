@@ -1,7 +1,8 @@
 """The Statsig Console API client, the only code that talks to Statsig, over an injected httpx client.
 
-Faithful to `STATSIG_API.md`: the `STATSIG-API-KEY` and `STATSIG-API-VERSION` headers, the
-`{message, data, pagination}` envelope, lists followed to their last page with an explicit `limit`.
+Faithful to Statsig's Console API (its OpenAPI documents ship in src/statsig_sources/standin/openapi/):
+the `STATSIG-API-KEY` and `STATSIG-API-VERSION` headers, the `{message, data, pagination}` envelope,
+lists followed to their last page with an explicit `limit`.
 Requests, retries and deadlines are `transport.py`'s job.
 
 Hostile answers stop here: every answer is checked against the shapes this tool reads (`shapes.py`)

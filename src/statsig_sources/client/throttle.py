@@ -23,7 +23,7 @@ class RateWindow:
     seconds: float
 
 
-# STATSIG_API.md: "about 100 per 10 s and 900 per 15 min per project" (spec text).
+# Statsig's OpenAPI document: "about 100 per 10 s and 900 per 15 min per project".
 STATSIG_MUTATION_LIMITS: tuple[RateWindow, ...] = (RateWindow(100, 10.0), RateWindow(900, 900.0))
 
 

@@ -1,4 +1,4 @@
-"""The project's exceptions. Each carries the exit code DESIGN.md's table gives it.
+"""The project's exceptions. Each carries the exit code the README's table gives it.
 
 Library code raises these and never prints or exits; the click layer turns them into messages.
 """

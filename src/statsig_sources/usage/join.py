@@ -1,6 +1,6 @@
 """Which Statsig metrics use which metric source: a pure join of metrics with the project's sources.
 
-A warehouse-native metric names its sources in three places (STATSIG_API.md): `metricSourceName`,
+A warehouse-native metric names its sources in three places (Statsig's OpenAPI document): `metricSourceName`,
 `denominatorMetricSourceName` (ratios) and `funnelEvents[].metricSourceName` (one per funnel step).
 Each reference carries the columns the metric reads *from that source*: the numerator's value,
 criteria and dimension columns; the denominator's value and criteria columns; each step's criteria.
