@@ -239,7 +239,14 @@ def test_demo_manifest_on_spark_renders_the_committed_sources_but_for_spark_sql(
     assert (validate.exit_code, body) == (0, UNENFORCEABLE + "4 metric sources checked: 1 warning.\n")
     render = CliRunner().invoke(main, ["render", *project, "--output-dir", str(tmp_path)])
     assert render.exit_code == 0, render.output
-    for committed in sorted((repo_root / "metric_sources").glob("*.yml")):
+    committed_files = sorted((repo_root / "metric_sources").glob("*.yml"))
+    assert [path.stem for path in committed_files] == [
+        "app_events",
+        "orders",
+        "user_daily_activity",
+        "user_daily_revenue",
+    ]
+    for committed in committed_files:
         on_spark = yaml.safe_load((tmp_path / committed.name).read_text(encoding="utf-8"))
         expected = yaml.safe_load(committed.read_text(encoding="utf-8"))
         assert {**on_spark, "sql": None} == {**expected, "sql": None}, committed.name

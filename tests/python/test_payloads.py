@@ -97,7 +97,9 @@ def test_rendered_files_are_valid_creation_payloads(path: Path) -> None:
     # The fake Statsig's validator: MetricSourceCreationContractDto with $refs resolved, refusing
     # unknown fields.
     validator = schemas.validator("MetricSourceCreationContractDto")
-    for text in render_files(build_payloads(load_project(path, SETTINGS))).values():
+    files = render_files(build_payloads(load_project(path, SETTINGS)))
+    assert files, "nothing was rendered, so nothing was validated"
+    for text in files.values():
         validator.validate(yaml.safe_load(text))
 
 
@@ -105,7 +107,7 @@ def test_rendered_files_are_valid_creation_payloads(path: Path) -> None:
 def test_rendered_files_are_byte_stable_and_round_trip(path: Path) -> None:
     payloads = build_payloads(load_project(path, SETTINGS))
     first, second = render_files(payloads), render_files(build_payloads(load_project(path, SETTINGS)))
-    assert first == second
+    assert payloads and first == second
     for payload in payloads:
         text = first[payload.name + ".yml"]
         assert text.startswith(HEADER) and text.endswith("\n")
@@ -114,5 +116,7 @@ def test_rendered_files_are_byte_stable_and_round_trip(path: Path) -> None:
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
 def test_libyaml_and_pure_python_emitters_write_the_same_bytes(path: Path) -> None:
-    for payload in build_payloads(load_project(path, SETTINGS)):
+    payloads = build_payloads(load_project(path, SETTINGS))
+    assert payloads, "nothing was rendered, so nothing was compared"
+    for payload in payloads:
         assert render_text(payload, DUMPER) == render_text(payload, PURE_DUMPER)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,3 +162,22 @@ def test_markdown_report_suits_a_pull_request_comment() -> None:
     ) in report
     assert '```diff\n- tags: ["manual"]\n+ tags: ["analytics", "' in report
     assert render_markdown(build_plan([], [], MARKER, set())).endswith("No changes.\n")
+
+
+def test_the_documented_defaults_are_the_ones_plan_and_the_stand_in_use() -> None:
+    """docs/registration.md's table of what Statsig fills in is the one both sides read."""
+    from statsig_sources.core.remote_defaults import default_origin, source_defaults
+    from statsig_sources.registration.plan import REMOTE_DEFAULTS
+    from statsig_sources.standin.state import SOURCE_DEFAULTS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "registration.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1:4] for line in docs.splitlines() if line.startswith("| `")]
+    table = {
+        name.strip(" `"): (json.loads(value.strip(" `")), origin.strip())
+        for name, value, origin in rows
+        if name.strip(" `") in source_defaults()
+    }
+    expected = {name: (value, default_origin(name)) for name, value in source_defaults().items()}
+    assert table == expected
+    assert REMOTE_DEFAULTS == SOURCE_DEFAULTS == source_defaults()
+    assert default_origin("isVerified") == "OpenAPI example"

@@ -39,57 +39,135 @@ def test_every_registered_rule_has_an_invalid_fixture_and_a_docs_section() -> No
         assert f"## `{rule.name}`" in docs
 
 
-@pytest.mark.parametrize(
-    ("fixture", "expected"),
-    [
-        ("declaration__missing_required_key", "meta.statsig.timestamp is required"),
+# Every invalid fixture, and exactly the error messages `validate` gives for it (with no custom unit
+# types listed). A fixture added without its messages here fails the test below.
+EXPECTED_MESSAGES: dict[str, list[str]] = {
+    "build_status__source_build_failed": [
         (
-            "declaration__unknown_key",
-            "meta.statsig.value_column is not a known key (allowed: source_name, granularity, unit_ids, "
-            "timestamp, value, measures, dimensions, filter, description, owner, tags, source_type, sql, "
-            "custom_fields, timestamp_type, materialized)",
-        ),
-        (
-            "declaration__wrong_type",
-            "meta.statsig.unit_ids must map at least one column to a Statsig unit type",
-        ),
-        ("grants__missing_statsig_role", "does not grant select to `statsig_reader`"),
-        ("grants__other_grantee", "grants select to `analyst`, which is not a Statsig role"),
-        (
-            "user_sql__unparseable_filter",
-            "its filter does not parse as postgres: line 1, column 15: Expecting )",
-        ),
-        (
-            "lineage__hard_coded_table",
-            "reads `analytics.raw.payments_export`, which dbt does not manage (a hard-coded name escapes "
-            "lineage); declare it as a dbt source and use source()",
-        ),
-        (
-            "reserved_tags__another_projects_marker",
-            "meta.statsig.tags: `managed-by:statsig-sources:checkout` looks like an ownership marker (tags "
-            "starting `managed-by:statsig-sources` are reserved for the CLI): remove it",
-        ),
-        (
-            "lineage__relation_read_without_ref",
-            "reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it",
-        ),
-        (
-            "build_status__source_build_failed",
-            "its build failed in `dbt build --target prod`: Compilation Error in model statsig_purchases "
-            "(models/statsig/statsig_purchases.sql) statsig_sources: model 'statsig_purchases' "
-            "(models/statsig/statsig_purchases.sql, models/statsig/_statsig__models.yml) reads columns "
-            'that "analytics"."marts"."fct_purchases" does not have: measures.item_count: quantity (its '
-            "columns: user_id, stable_id, purchased_at, amount_usd, country); fix it and build it again",
-        ),
-        (
-            "materialization__ephemeral",
-            "is materialized 'ephemeral', which is not one of view, table, incremental: set "
-            "`+materialized: view` on the folder of metric-source models in dbt_project.yml",
+            "its build failed in `dbt build --target prod`: Compilation Error in model "
+            "statsig_purchases (models/statsig/statsig_purchases.sql) statsig_sources: model "
+            "'statsig_purchases' (models/statsig/statsig_purchases.sql, "
+            "models/statsig/_statsig__models.yml) reads columns that "
+            '"analytics"."marts"."fct_purchases" does not have: measures.item_count: quantity (its '
+            "columns: user_id, stable_id, purchased_at, amount_usd, country); fix it and build it "
+            "again"
         ),
     ],
-)
-def test_rule_message_names_the_problem(fixture: str, expected: str) -> None:
-    assert [message for _, message in _errors(FIXTURES / "invalid" / f"{fixture}.json")] == [expected]
+    "declaration__bad_granularity": [
+        "meta.statsig.granularity must be one of event_log, daily_fact, daily_aggregate, not `hourly`",
+    ],
+    "declaration__missing_required_key": [
+        "meta.statsig.timestamp is required",
+    ],
+    "declaration__reserved_column_name": [
+        "meta.statsig.measures.value takes a name the package reserves for its own canonical column",
+    ],
+    "declaration__unknown_key": [
+        (
+            "meta.statsig.value_column is not a known key (allowed: source_name, granularity, "
+            "unit_ids, timestamp, value, measures, dimensions, filter, description, owner, tags, "
+            "source_type, sql, custom_fields, timestamp_type, materialized)"
+        ),
+    ],
+    "declaration__wrong_type": [
+        "meta.statsig.unit_ids must map at least one column to a Statsig unit type",
+    ],
+    "declared_columns__undocumented_column": [
+        "declared column `item_count` is not among the model's documented columns",
+    ],
+    "duplicate_source_names__two_models": [
+        "source name `purchases` is also declared by model.shop.statsig_purchases_v2",
+        "source name `Purchases` is also declared by model.shop.statsig_purchases",
+    ],
+    "governed_schema__outside": [
+        (
+            "is built in schema `marts`, outside the governed schema `statsig_staging` (or "
+            "`<target_schema>_statsig_staging` off production); call "
+            "statsig_sources.statsig_schema_name() from your generate_schema_name"
+        ),
+    ],
+    "grants__missing_statsig_role": [
+        "does not grant select to `statsig_reader`",
+    ],
+    "grants__other_grantee": [
+        "grants select to `analyst`, which is not a Statsig role",
+    ],
+    "lineage__hard_coded_table": [
+        (
+            "reads `analytics.raw.payments_export`, which dbt does not manage (a hard-coded name "
+            "escapes lineage); declare it as a dbt source and use source()"
+        ),
+    ],
+    "lineage__relation_read_without_ref": [
+        "reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it",
+    ],
+    "materialization__ephemeral": [
+        (
+            "is materialized 'ephemeral', which is not one of view, table, incremental: set "
+            "`+materialized: view` on the folder of metric-source models in dbt_project.yml"
+        ),
+    ],
+    "reserved_tags__another_projects_marker": [
+        (
+            "meta.statsig.tags: `managed-by:statsig-sources:checkout` looks like an ownership marker "
+            "(tags starting `managed-by:statsig-sources` are reserved for the CLI): remove it"
+        ),
+    ],
+    "single_schema__two_governed_schemas": [
+        (
+            "is in schema `statsig_staging`, but 1 source(s) are in "
+            "`analytics.dbt_bob_statsig_staging`; all metric sources must share one governed schema"
+        ),
+    ],
+    "source_name__refused_characters": [
+        (
+            "meta.statsig.source_name `purchases/v2` is not a name Statsig accepts: a letter or "
+            "digit, then letters, digits, `_`, `-` or spaces, at most 100 characters"
+        ),
+    ],
+    "undeclared_in_governed_schema__stray_model": [
+        (
+            "model `analytics.statsig_staging.tmp_exports` is in the governed schema but declares no "
+            "meta.statsig; Statsig can read it"
+        ),
+    ],
+    "unit_types__unlisted_custom_type": [
+        (
+            "meta.statsig.unit_ids.user_id has unknown unit type `companyID` (known: userID, "
+            "stableID; list custom unit types in the var statsig_custom_unit_types)"
+        ),
+    ],
+    "user_sql__custom_field_reads_other_table": [
+        (
+            "its custom field `fx` reads `analytics.marts.fx_rates`; it may read only the governed "
+            "relation `analytics.statsig_staging.statsig_purchases`"
+        ),
+    ],
+    "user_sql__filter_subquery_reads_other_table": [
+        (
+            "its filter reads `analytics.marts.internal_users`; it may read only the governed "
+            "relation `analytics.statsig_staging.statsig_purchases`"
+        ),
+    ],
+    "user_sql__override_reads_raw_table": [
+        (
+            "its sql override reads `analytics.raw.orders`; it may read only the governed relation "
+            "`analytics.statsig_staging.statsig_purchases`"
+        ),
+    ],
+    "user_sql__unparseable_filter": [
+        "its filter does not parse as postgres: line 1, column 15: Expecting )",
+    ],
+}
+
+
+def test_every_invalid_fixture_has_its_expected_messages() -> None:
+    assert sorted(EXPECTED_MESSAGES) == sorted(path.stem for path in INVALID)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
+def test_rule_messages_name_the_problem_exactly(path: Path) -> None:
+    assert [message for _, message in _errors(path, Settings())] == EXPECTED_MESSAGES[path.stem]
 
 
 def test_unit_types_accepts_a_listed_custom_type() -> None:

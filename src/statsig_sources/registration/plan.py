@@ -15,22 +15,10 @@ from typing import Any
 
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.ownership import has_marker, other_markers
+from statsig_sources.core.remote_defaults import source_defaults
 
-# What Statsig answers for a field a payload left out (the fake's defaults follow the spec's examples).
-REMOTE_DEFAULTS: Mapping[str, Any] = {
-    "description": "",
-    "tags": [],
-    "sourceType": "query",
-    "tableName": "",
-    "timestampAsDay": False,
-    "customFieldMapping": [],
-    "isReadOnly": False,
-    "isVerified": False,
-    "datePartitionColumn": "",
-    "owner": None,
-    "team": None,
-    "teamID": None,
-}
+# What Statsig holds for a field a payload left out: one documented table (core/remote_defaults.py).
+REMOTE_DEFAULTS: Mapping[str, Any] = source_defaults()
 NOT_COMPARED = frozenset({"name", "dryRun"})
 
 

@@ -13,19 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from statsig_sources.core.remote_defaults import source_defaults
 from statsig_sources.output import write_atomically
 
 # What Statsig fills in on a stored metric source when a create leaves a field out.
-SOURCE_DEFAULTS: dict[str, Any] = {
-    "description": "",
-    "tags": [],
-    "sourceType": "query",
-    "tableName": "",
-    "timestampAsDay": False,
-    "customFieldMapping": [],
-    "isReadOnly": False,
-    "isVerified": False,
-}
+# What Statsig fills in on create, from the one documented table the CLI's plan reads too.
+SOURCE_DEFAULTS: dict[str, Any] = source_defaults()
 # A fixed time for seeded entries (2026-01-01 UTC, in ms), so a state file is reproducible.
 SEEDED_AT_MS = 1767225600000
 STAND_IN_NAME = "statsig-sources stand-in"
