@@ -13,9 +13,9 @@ from statsig_sources.core.errors import InputError
 FORMATS = ("text", "json", "markdown")
 
 
-def to_json(data: Any) -> str:
-    """A JSON report: indented, keys in the order given, non-ASCII text kept as it is."""
-    return json.dumps(data, indent=2, ensure_ascii=False)
+def to_json(data: Any, *, sort_keys: bool = False) -> str:
+    """A JSON report: indented, keys in the order given (or sorted), non-ASCII text kept as it is."""
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=sort_keys)
 
 
 def markdown_cell(text: str) -> str:

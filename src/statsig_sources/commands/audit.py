@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from statsig_sources.commands._options import ProjectOptions, project_options
 from statsig_sources.commands._project import echo_manifest_line, project_from_options
 from statsig_sources.core.errors import ExitCode
+from statsig_sources.output import to_json as json_report
 
 
 @click.command()
@@ -69,7 +69,5 @@ def audit(
         result = run_audit(inspector, project.settings.statsig_roles, scope, revoke)
     finally:
         inspector.close()
-    click.echo(
-        json.dumps(to_json(result), indent=2) if fmt == "json" else render_text(result), nl=fmt == "json"
-    )
+    click.echo(json_report(to_json(result)) if fmt == "json" else render_text(result), nl=fmt == "json")
     ctx.exit(ExitCode.FINDINGS if result.failed else ExitCode.OK)

@@ -98,7 +98,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_json(plan), indent=2, sort_keys=True) + "\n"
+    return to_json(plan_json(plan), sort_keys=True) + "\n"
 
 
 def render_markdown(plan: Plan, read: str = "") -> str:

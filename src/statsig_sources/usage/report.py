@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from statsig_sources.output import markdown_cell
+from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.usage.join import Dangling, Metric, SourceUsage, Usage
 
 HEADER = ("source", "model", "metric", "aggregation", "columns")
@@ -108,7 +107,7 @@ def usage_json(usage: Usage) -> dict[str, Any]:
 
 
 def render_json(usage: Usage) -> str:
-    return json.dumps(usage_json(usage), indent=2, ensure_ascii=False) + "\n"
+    return to_json(usage_json(usage)) + "\n"
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
