@@ -23,7 +23,7 @@ def validate(ctx: click.Context, /, fmt: str, project_options: ProjectOptions) -
     Example:
 
     \b
-        dbt compile && statsig-sources validate --project-dir . --custom-unit-type companyID
+        dbt compile --target prod && statsig-sources validate
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot.
