@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 import sysconfig
 import venv
 from collections.abc import Iterator, Mapping
@@ -24,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 from dbt_harness import copy_consumer_project
+from wheel_support import build_wheel
 
 from statsig_sources.standin import FakeStatsig, make_metric
 
@@ -89,37 +88,6 @@ class Environment:
         return self.root / "bin"
 
 
-def _build_wheel(repo_root: Path, workdir: Path) -> Path:
-    """The project's wheel, built offline from a copy of its sources (no build/ left in the checkout)."""
-    source = workdir / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(repo_root / name, source / name)
-    shutil.copytree(
-        repo_root / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
-    )
-    wheels = workdir / "wheels"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "-q",
-            "-w",
-            str(wheels),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
-    )
-    return wheels
-
-
 def _third_party(workdir: Path) -> Path:
     """Symlinks to this environment's site-packages, less statsig-sources' own editable install."""
     site = Path(sysconfig.get_paths()["purelib"])
@@ -138,7 +106,7 @@ def _third_party(workdir: Path) -> Path:
 @pytest.fixture(scope="module")
 def environment(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Environment:
     workdir = tmp_path_factory.mktemp("ci_recipe")
-    wheels = _build_wheel(repo_root, workdir)
+    wheels = build_wheel(repo_root, workdir)
     root = workdir / "venv"
     venv.EnvBuilder(with_pip=True).create(root)
     purelib = subprocess.run(
