@@ -144,6 +144,7 @@ def test_markdown_lists_sources_and_experiments_in_tables(fake: FakeStatsig, pro
         "| `exp_ratio` | requested | metric | `Items per Session::user_warehouse` | Experiment is loading. |"
         in lines
     )
+    assert "| `sessions` | `statsig_sessions` | upstream rebuilt: fct_sessions |" in lines
     assert lines[-1] == "Reload: 4 requested, 0 already loaded, 0 refused, 1 skipped."
 
 
@@ -340,3 +341,14 @@ def test_reads_are_one_pass_over_metrics_and_experiments_plus_one_history_read_p
         f"/experiments/{name}/pulse_load_history" for name in sorted(EXPECTED_LOADS)
     ]
     assert len(gets) == 3 + 3 + 4 and posts(fake) == 4
+
+
+def test_the_key_never_appears_even_when_statsig_echoes_it_in_a_refusal(
+    fake: FakeStatsig, project: Path
+) -> None:
+    fake.refuse_loads("exp_ratio", f"Key {KEY} may not load experiment results.")
+    for fmt in ("text", "json", "markdown"):
+        result = invoke(fake, project, "--format", fmt, "--select", "sessions")
+        assert result.exit_code == 1
+        assert "may not load experiment results." in result.output
+        assert KEY not in result.output

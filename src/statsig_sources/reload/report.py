@@ -21,7 +21,7 @@ def _node(node_id: str) -> str:
 
 
 def _source_label(change: SourceChange) -> str:
-    upstream = f", upstream rebuilt: {', '.join(map(_node, change.upstream))}" if change.upstream else ""
+    upstream = f", {_status(change)}" if change.reason == UPSTREAM else ""
     return f"{change.name} ({change.model}{upstream})"
 
 
@@ -29,6 +29,13 @@ def _build_problem(change: SourceChange) -> str:
     what = "failed" if change.reason == FAILED else "was skipped"
     detail = error_summary(change.message)
     return f"its build {what}" + (f": {detail}" if detail else "")
+
+
+def _status(change: SourceChange) -> str:
+    """`built`, `selected`, or `upstream rebuilt: fct_orders`."""
+    if change.reason != UPSTREAM:
+        return change.reason
+    return f"upstream rebuilt: {', '.join(map(_node, change.upstream))}"
 
 
 def _not_built(change: SourceChange) -> str:
@@ -164,7 +171,7 @@ def render_markdown(plan: Reload) -> str:
     lines = ["### Statsig result loads", "", markdown_cell(run_line(plan.changes)), ""]
     lines += ["| source | model | status |", "|---|---|---|"]
     for change in plan.changes.sources:
-        status = change.reason if change.changed else f"not reloaded: {_build_problem(change)}"
+        status = _status(change) if change.changed else f"not reloaded: {_build_problem(change)}"
         cells = [f"`{change.name}`", f"`{change.model}`", status]
         lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
     if plan.experiments:
