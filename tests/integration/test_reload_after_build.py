@@ -4,21 +4,19 @@ build changed are loaded, with exactly those metrics, and a rerun requests nothi
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from dbt_harness import DbtProject
+from dbt_harness import DbtProject, copy_package_project
 
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig
 
 pytestmark = pytest.mark.dbt
 
-DBT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
 KEY = "console-TESTKEY0123456789"
 # Beside the demo's seed (scripts/demo_statsig_seed.yml: one_click_checkout on Order Revenue and the
 # Checkout Conversion funnel over app_events and orders), experiments on the daily sources' metrics.
@@ -36,13 +34,7 @@ def demo(
     seeds it."""
     workdir = tmp_path_factory.mktemp("reload")
     project_dir = workdir / "project"
-    project_dir.mkdir()
-    for name in DBT_FILES:
-        source = repo_root / name
-        if source.is_dir():
-            shutil.copytree(source, project_dir / name)
-        else:
-            shutil.copy(source, project_dir / name)
+    copy_package_project(repo_root, project_dir)
     project = DbtProject(project_dir, {"STATSIG_SOURCES_DUCKDB_PATH": str(workdir / "demo.duckdb")})
     with FakeStatsig() as fake:
         fake.seed_file(repo_root / "scripts" / "demo_statsig_seed.yml")

@@ -266,6 +266,21 @@ def test_a_refused_experiment_is_reported_and_the_others_go_on(fake: FakeStatsig
     assert result.stdout.endswith("Reload: 3 requested, 0 already loaded, 1 refused, 1 skipped.\n")
 
 
+def test_an_experiment_whose_history_statsig_refuses_is_refused_and_the_others_go_on(
+    fake: FakeStatsig, project: Path
+) -> None:
+    fake.inject(Fault("status", status=404, method="GET", path_contains="/exp_ratio/pulse_load_history"))
+    code, report = reload_json(fake, project)
+    assert code == 1
+    ratio = next(e for e in report["experiments"] if e["id"] == "exp_ratio")
+    assert (ratio["outcome"], ratio["message"]) == (
+        "refused",
+        "Statsig refused GET /experiments/exp_ratio/pulse_load_history?page=1&limit=2 (HTTP 404): "
+        "Injected failure.",
+    )
+    assert set(loads(fake)) == set(EXPECTED_LOADS) - {"exp_ratio"}
+
+
 def test_select_reloads_the_named_sources_without_run_results(tmp_path: Path, fake: FakeStatsig) -> None:
     seed_statsig(fake)
     project = write_project(tmp_path, run_results=False)

@@ -109,7 +109,11 @@ def _decide(
         return ExperimentReload(target, mode, Outcome.SKIPPED, why)
     finished = plan.changes.finished
     if finished is not None:
-        done = load_since(client.pulse_load_history(target.experiment_id), finished)
+        try:
+            history = client.pulse_load_history(target.experiment_id)
+        except ApiError as refusal:  # say, an experiment deleted since it was listed
+            return ExperimentReload(target, mode, Outcome.REFUSED, str(refusal))
+        done = load_since(history, finished)
         if done is not None:
             message = f"Statsig has {describe(done)}, after the run finished"
             return ExperimentReload(target, mode, Outcome.ALREADY_LOADED, message)
