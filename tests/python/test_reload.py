@@ -167,3 +167,10 @@ def test_refresh_is_forced_inferred_from_a_full_refresh_or_only_the_metrics(
     changes = changes_from_run(load_project(tmp_path / "target" / "manifest.json", Settings()))
     refresh = refresh_for(forced, changes)
     assert (refresh.mode, refresh.reason) == expected
+
+
+def test_the_forced_refresh_modes_are_load_pulses_modes_but_metric() -> None:
+    from statsig_sources.client.experiments import REFRESH_MODES
+    from statsig_sources.commands.reload import FORCED_MODES
+
+    assert FORCED_MODES == tuple(mode for mode in REFRESH_MODES if mode != "metric")

@@ -210,7 +210,7 @@ _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
         type=click.IntRange(min=1),
         default=100,
         show_default=True,
-        help="Sources per page when listing.",
+        help="Items per page when listing (sources, metrics, experiments).",
     ),
     click.option(
         "--request-timeout",

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from statsig_sources.client.api import StatsigClient
     from statsig_sources.reload.plan import ExperimentReload, Reload
 
+# The refresh modes of load_pulse but `metric` (client/experiments.py REFRESH_MODES, checked by a test;
+# not imported, so that `--help` loads no HTTP client).
 FORCED_MODES = ("full", "incremental")
 
 

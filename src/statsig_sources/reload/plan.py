@@ -22,7 +22,6 @@ from statsig_sources.reload.targets import AffectedMetric, Target, experiment_ta
 from statsig_sources.usage.join import build_usage, managed_sources
 
 METRIC = "metric"  # load only the metrics named, the default
-FORCED_MODES = ("full", "incremental")
 
 
 class Outcome(str, Enum):
