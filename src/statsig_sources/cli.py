@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "apply": "register:apply",
     "audit": "audit:audit",
     "plan": "register:plan",
+    "reload": "reload:reload",
     "render": "render:render",
     "stand-in": "standin:stand_in",
     "usage": "usage:usage",

@@ -32,6 +32,19 @@ class DbtProject:
         return {item.node.name: item for item in result.result.results}
 
 
+# The package's own dbt project: what a copy of its demo needs.
+PACKAGE_DBT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
+
+
+def copy_package_project(package_root: Path, destination: Path) -> Path:
+    """Copies the package's own dbt files (its demo) to `destination`, a new directory."""
+    destination.mkdir()
+    for name in PACKAGE_DBT_FILES:
+        source = package_root / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, destination / name)
+    return destination
+
+
 def copy_consumer_project(source: Path, destination: Path, package_root: Path) -> Path:
     """Copies a fixture project and points its packages.yml at this repository by local path."""
     shutil.copytree(source, destination)

@@ -6,13 +6,12 @@ its manifest."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from dbt_harness import DbtProject
+from dbt_harness import DbtProject, copy_package_project
 from hostile_statsig import HostileServer, Seen, envelope
 from hostile_statsig.metric_fields import PAYLOAD, dotted, hostile_metrics
 
@@ -20,7 +19,6 @@ from statsig_sources.cli import main
 
 pytestmark = pytest.mark.dbt
 
-DBT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
 KEY = "console-HOSTILEKEY0123456789"
 METRICS = hostile_metrics("orders")  # the demo's `demo_orders` source
 
@@ -30,10 +28,7 @@ def parsed(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     """The demo's dbt files, given exposures of every hostile metric, parsed by dbt with the key set."""
     workdir = tmp_path_factory.mktemp("hostile_exposures")
     project_dir = workdir / "project"
-    project_dir.mkdir()
-    for name in DBT_FILES:
-        source = repo_root / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project_dir / name)
+    copy_package_project(repo_root, project_dir)
     env = {"STATSIG_SOURCES_DUCKDB_PATH": str(workdir / "demo.duckdb"), "STATSIG_CONSOLE_API_KEY": KEY}
     project = DbtProject(project_dir, env)
     assert project.invoke("parse").success

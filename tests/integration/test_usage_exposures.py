@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,14 +14,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from dbt_harness import DbtProject
+from dbt_harness import DbtProject, copy_package_project
 
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig, make_metric
 
 pytestmark = pytest.mark.dbt
 
-DBT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
 KEY = "console-TESTKEY0123456789"
 PACKAGE = "model.statsig_sources"
 JINJA_DESCRIPTION = "Orders per user. Not a {{ doc('x') }} block, nor {% if true %}a statement{% endif %}."
@@ -76,13 +74,7 @@ def exposed(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     """A copy of the repository's dbt files, parsed, given exposures by `usage`, and parsed again."""
     workdir = tmp_path_factory.mktemp("exposures")
     project_dir = workdir / "project"
-    project_dir.mkdir()
-    for name in DBT_FILES:
-        source = repo_root / name
-        if source.is_dir():
-            shutil.copytree(source, project_dir / name)
-        else:
-            shutil.copy(source, project_dir / name)
+    copy_package_project(repo_root, project_dir)
     project = DbtProject(project_dir, {"STATSIG_SOURCES_DUCKDB_PATH": str(workdir / "demo.duckdb")})
     assert project.invoke("parse").success
     exposures = project_dir / "models" / "statsig_exposures.yml"

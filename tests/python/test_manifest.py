@@ -52,6 +52,21 @@ def test_reader_skips_disabled_nodes(tmp_path: Path) -> None:
     assert "model.shop.statsig_purchases" not in manifest.relations
 
 
+def test_reader_keeps_every_enabled_nodes_dependencies(tmp_path: Path) -> None:
+    data = read_fixture("valid/postgres_production.json")
+    data["nodes"]["model.shop.disabled"] = {
+        "unique_id": "model.shop.disabled",
+        "config": {"enabled": False},
+        "depends_on": {"nodes": ["model.shop.fct_purchases"]},
+    }
+    data["nodes"]["seed.shop.no_parents"] = {"unique_id": "seed.shop.no_parents", "depends_on": {}}
+    manifest = load_manifest(_write(tmp_path, data))
+    assert manifest.node_dependencies == {
+        "model.shop.fct_purchases": ("source.shop.raw.orders",),
+        "model.shop.statsig_purchases": ("model.shop.fct_purchases",),
+    }
+
+
 def test_reader_reads_catalog_beside_the_manifest(tmp_path: Path) -> None:
     path = _write(tmp_path, read_fixture("valid/postgres_production.json"))
     catalog = {

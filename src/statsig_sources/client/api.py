@@ -27,6 +27,7 @@ from statsig_sources.client.deadlines import (
     DEFAULT_REQUEST_TIMEOUT,
     Deadline,
 )
+from statsig_sources.client.experiments import ExperimentsApi
 from statsig_sources.client.http import parse_retry_after
 from statsig_sources.client.shapes import METRIC, PAGINATION, SOURCE, Shape, describe, problem
 from statsig_sources.client.throttle import Throttle
@@ -51,8 +52,9 @@ PAGE_SLACK = 2  # pages beyond what totalItems needs (items created while listin
 MAX_PAGES = 1_000  # the most pages followed when Statsig gives no totalItems
 
 
-class StatsigClient:
-    """Statsig Console API client. Pass `http` (an httpx.Client) or `transport` for tests.
+class StatsigClient(ExperimentsApi):
+    """Statsig Console API client (experiment calls: experiments.py). Pass `http` (an httpx.Client) or
+    `transport` for tests.
 
     `timeout` bounds each read, `request_timeout` one request (every attempt and every wait between
     attempts), `deadline` everything the client does (default: none; the CLI always sets one).

@@ -51,8 +51,9 @@ def seconds(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " s"
 
 
-def allow_writes(deadline: Deadline, floor: float, derived: bool) -> None:
-    """Give `apply`'s command deadline the time its writes need at Statsig's rate limits.
+def allow_writes(deadline: Deadline, floor: float, derived: bool, command: str = "apply") -> None:
+    """Give a writing command's deadline (`apply`, `reload`) the time its writes need at Statsig's rate
+    limits.
 
     `floor` is the least time the writes take under the throttle (`Throttle.floor`). A derived
     deadline grows by the floor plus `WRITE_MARGIN`, on top of `DEFAULT_COMMAND_TIMEOUT` for the
@@ -63,8 +64,8 @@ def allow_writes(deadline: Deadline, floor: float, derived: bool) -> None:
         deadline.extend(DEFAULT_COMMAND_TIMEOUT + need)
     elif need > deadline.remaining():
         raise InputError(
-            f"The writes apply plans need at least {seconds(floor)} at Statsig's rate limits (plus "
+            f"The writes {command} plans need at least {seconds(floor)} at Statsig's rate limits (plus "
             f"{WRITE_MARGIN:.0%}), but the command's deadline of {seconds(deadline.seconds)} leaves "
-            f"{seconds(deadline.remaining())}: raise {COMMAND_SETTING}, or unset it to let apply derive "
+            f"{seconds(deadline.remaining())}: raise {COMMAND_SETTING}, or unset it to let {command} derive "
             "it. Nothing was written."
         )

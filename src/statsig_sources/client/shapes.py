@@ -1,7 +1,8 @@
 """The shape of what Statsig answers, checked once at the client's boundary.
 
 Only the fields this tool reads are checked, with the JSON types Statsig's OpenAPI document gives them
-(`MetricSourceContractDto`, `ExternalMetricDefinitionContractDto`, `PaginationResponseMetadataDto`);
+(`MetricSourceContractDto`, `ExternalMetricDefinitionContractDto`, `ExternalExperimentDto`,
+`PulseLoadHistoryDto`, `PaginationResponseMetadataDto`);
 null stands for an absent optional field, and unknown fields are ignored. An answer of another shape
 (`data: ["x"]`, `idTypeMapping: "x"`) is a remote error naming the endpoint and the offending path,
 never an AttributeError deep inside the plan.
@@ -85,6 +86,40 @@ METRIC = _obj(
         ),
     }
 )
+
+_METRIC_REFS = _list(_obj({"name": TEXT, "type": TEXT}, required=("name", "type")))
+
+# ExternalExperimentDto: the fields `reload` reads to find the experiments that use a metric.
+EXPERIMENT = _obj(
+    {
+        "id": TEXT,
+        "name": TEXT,
+        "status": TEXT,
+        "primaryMetrics": _METRIC_REFS,
+        "secondaryMetrics": _METRIC_REFS,
+        "otherMetrics": _METRIC_REFS,
+        "primaryMetricTags": _list(TEXT),
+        "secondaryMetricTags": _list(TEXT),
+    },
+    required=("id",),
+)
+
+# PulseLoadHistoryDto: one result load of an experiment; `finishedState` is absent while it runs.
+PULSE_LOAD = _obj(
+    {
+        "createdTime": NUMBER,
+        "finishedTime": NUMBER,
+        "finishedState": TEXT,
+        "reloadType": TEXT,
+        "startDs": TEXT,
+        "endDs": TEXT,
+        "creatorName": TEXT,
+        "turboMode": FLAG,
+    },
+    required=("createdTime",),
+)
+
+MESSAGE = _obj({"message": TEXT})
 
 PAGINATION = _obj({"nextPage": TEXT, "totalItems": NUMBER, "itemsPerPage": NUMBER, "pageNumber": NUMBER})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +35,7 @@ from statsig_sources.core.errors import RemoteError
 from statsig_sources.core.redaction import Redactor
 
 API_VERSION = "20240601"
+Params = Mapping[str, str | Sequence[str]]
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 logger = logging.getLogger("statsig_sources.client.api")
@@ -79,10 +80,12 @@ class Transport:
         return self.redactor.text(text)
 
     def request(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = None
+        self, method: str, path: str, *, params: Params | None = None, body: Any = None
     ) -> dict[str, Any]:
-        """The answer's JSON object; a refusal, a deadline or exhausted retries raise a RemoteError."""
-        target = f"{method} {path}" + (f"?{urlencode(params)}" if params else "")
+        """The answer's JSON object; a refusal, a deadline or exhausted retries raise a RemoteError.
+
+        A parameter given a sequence is repeated (`metricIDs=a&metricIDs=b`), as OpenAPI sends arrays."""
+        target = f"{method} {path}" + (f"?{urlencode(params, doseq=True)}" if params else "")
         content = encode_body(target, body)
         budget = _Budget(self._clock)
         stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
@@ -132,7 +135,7 @@ class Transport:
         method: str,
         path: str,
         target: str,
-        params: Mapping[str, str] | None,
+        params: Params | None,
         content: bytes | None,
         budget: _Budget,
     ) -> dict[str, Any]:

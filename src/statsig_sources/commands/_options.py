@@ -210,7 +210,7 @@ _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
         type=click.IntRange(min=1),
         default=100,
         show_default=True,
-        help="Sources per page when listing.",
+        help="Items per page when listing (sources, metrics, experiments).",
     ),
     click.option(
         "--request-timeout",
@@ -226,13 +226,14 @@ _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
         type=click.FloatRange(min=0, min_open=True),
         default=None,
         help=f"Seconds the whole command may spend on Statsig (env STATSIG_COMMAND_TIMEOUT) "
-        f"[default: {DEFAULT_COMMAND_TIMEOUT:g}; apply adds what Statsig's rate limits need for its writes].",
+        f"[default: {DEFAULT_COMMAND_TIMEOUT:g}; apply and reload add what Statsig's rate limits need for "
+        "their writes].",
     ),
 ]
 
 
 def connection_options(command: F) -> F:
-    """How to reach Statsig, and how long to try: the options `plan`, `apply` and `usage` share.
+    """How to reach Statsig, and how long to try: the options `plan`, `apply`, `usage` and `reload` share.
 
     The command receives them as one `connection` argument.
     """

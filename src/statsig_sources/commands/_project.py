@@ -50,6 +50,23 @@ def checked_project(
     return project, list(violations)
 
 
+def identifiable_project(ctx: click.Context, command: str, fmt: str, options: ProjectOptions) -> Project:
+    """The project, refused with exit 1 before any request when its sources cannot be told apart
+    (declarations that do not parse, duplicate names); a command that does not register sources needs
+    nothing more of them."""
+    from statsig_sources.rules import RULES, USAGE_BLOCKING
+    from statsig_sources.rules.report import refused_report
+
+    project = project_from_options(options)
+    echo_manifest_line(project, fmt)
+    checks = [rule.check for rule in RULES if rule.name in USAGE_BLOCKING]
+    blocking = sorted(found for check in checks for found in check(project) if found.severity == "error")
+    if blocking:
+        click.echo(refused_report(fmt, command, len(project.sources), blocking))
+        ctx.exit(ExitCode.FINDINGS)
+    return project
+
+
 def manifest_line(project: Project) -> str:
     """Which manifest a command read: its dbt project, adapter, when it was generated, and the target
     when the run results of the same dbt invocation name it (the manifest itself does not)."""

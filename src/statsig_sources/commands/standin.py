@@ -52,7 +52,8 @@ def stand_in(
     Prints its URL, the base for STATSIG_API_URL, as the first line on stdout, then serves until
     stopped (Ctrl-C or SIGTERM). Like Statsig, it refuses a key that is not a Console key and
     validates every request body against Statsig's OpenAPI documents, which it ships; it answers
-    with Statsig's envelope. It serves metric sources, metrics (read) and experiments (read).
+    with Statsig's envelope. It serves metric sources, metrics (read), experiments (read) and their
+    result loads.
     docs/stand-in.md describes the seed file. Needs the stand-in extra:
     pip install 'statsig-sources[stand-in]'.
 

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,8 @@ class Manifest:
     invocation_id: str = ""
     generated_at: str = ""
     catalog_generated_at: str = ""
+    # unique_id -> its `depends_on.nodes`, for every enabled node (models, seeds, snapshots, tests, ...)
+    node_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def resolve_manifest_path(project_dir: Path, target_path: str, manifest: Path | None) -> Path:
@@ -160,6 +162,7 @@ def _load_manifest(path: Path) -> Manifest:
         invocation_id=str(metadata.get("invocation_id") or ""),
         generated_at=str(metadata.get("generated_at") or ""),
         catalog_generated_at=catalog_generated_at,
+        node_dependencies=_node_dependencies(nodes),
     )
 
 
@@ -258,6 +261,17 @@ def _relations(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str
                 str(node.get("original_file_path", "")),
             )
     return relations
+
+
+def _node_dependencies(nodes: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Every enabled node's `depends_on.nodes`: the dependency graph, walked upstream by `reload`."""
+    graph = {}
+    for unique_id, node in nodes.items():
+        depends_on = node.get("depends_on") if isinstance(node, dict) and _enabled(node) else None
+        parents = depends_on.get("nodes") if isinstance(depends_on, dict) else None
+        if isinstance(parents, list):
+            graph[str(unique_id)] = tuple(str(parent) for parent in parents)
+    return graph
 
 
 def load_catalog(path: Path) -> tuple[dict[str, dict[str, str]], str]:

@@ -1,7 +1,5 @@
-"""Experiments (read only): list, filtered by status and paginated, and read one by id.
-
-Loading results (`load_pulse`, `pulse_load_history`) is not served yet: those endpoints answer 404.
-"""
+"""Experiments: list, filtered by status and paginated, and read one by id (their result loads are in
+pulse.py)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
-"""The stand-in's endpoints: metric sources, the metric reads usage needs, experiments."""
+"""The stand-in's endpoints: metric sources, the metric reads usage needs, experiments and their
+result loads."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from statsig_sources.standin import experiments, sources
+from statsig_sources.standin import experiments, pulse, sources
 from statsig_sources.standin.envelope import error, flag, page
 
 if TYPE_CHECKING:
@@ -34,6 +35,13 @@ def route(fake: FakeStatsig, method: str, path: str, query: dict[str, list[str]]
         case ("GET", ["experiments", experiment_id]):
             found = experiments.experiment(fake, experiment_id)
             answer = 200, {"message": "Experiment read successfully.", "data": found}
+        case ("POST", ["experiments", experiment_id, "load_pulse"]):
+            answer = pulse.load(fake, experiment_id, query, body)
+        case ("GET", ["experiments", experiment_id, "pulse_load_history"]):
+            loads = pulse.history(fake, experiment_id)
+            answer = page(
+                fake.default_page_size, path, query, loads, "Pulse load history listed successfully."
+            )
     if answer is None:
         raise error(404, f"Cannot {method} {path}")
     return answer

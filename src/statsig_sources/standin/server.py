@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from statsig_sources.core.errors import InputError
 from statsig_sources.standin.envelope import Drop, Reply
 from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, is_loopback
+from statsig_sources.standin.pulse import PulseControls, PulseState
 from statsig_sources.standin.routes import PREFIX, route
 from statsig_sources.standin.schemas import problems
 from statsig_sources.standin.seed import SeedError, seed
@@ -41,8 +42,8 @@ __all__ = ["SOURCE_DEFAULTS", "STAND_IN_HEADER", "FakeStatsig", "Fault", "Record
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class FakeStatsig:
-    """Start with `with FakeStatsig() as fake:`; point clients at `fake.url`."""
+class FakeStatsig(PulseControls):
+    """Start with `with FakeStatsig() as fake:`; point clients at `fake.url`. Result loads: pulse.py."""
 
     def __init__(
         self,
@@ -69,6 +70,7 @@ class FakeStatsig:
         self.state_path = state_path
         self.lock = threading.RLock()
         self.state = State()
+        self.pulse = PulseState()  # result loads, in memory only (not in the state file)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         if state_path is not None and state_path.exists():

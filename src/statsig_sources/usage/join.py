@@ -40,6 +40,7 @@ class Metric:
     owner_name: str | None
     owner_email: str | None
     refs: tuple[SourceRef, ...]  # sorted by source name
+    tags: tuple[str, ...] = ()  # experiments pick metrics by tag too (reload)
 
     def ref(self, source: str) -> SourceRef | None:
         return next((ref for ref in self.refs if ref.source == source), None)
@@ -134,6 +135,7 @@ def parse_metric(raw: Mapping[str, Any]) -> Metric | None:
             SourceRef(name, tuple(via), tuple(sorted(set(columns))))
             for name, (via, columns) in sorted(refs.items())
         ),
+        tags=tuple(tag for tag in _list(raw.get("tags")) if isinstance(tag, str)),
     )
 
 
