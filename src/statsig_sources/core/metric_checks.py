@@ -35,7 +35,7 @@ def source_unit_types(values: Mapping[str, Any]) -> list[str]:
     found: list[str] = []
     for target in (values.get("unit_ids") or {}).values():
         unit_type = target.get("unit_type") if isinstance(target, Mapping) else target
-        if is_text(unit_type) and unit_type not in found:
+        if isinstance(unit_type, str) and is_text(unit_type) and unit_type not in found:
             found.append(unit_type)
     return found
 
