@@ -58,6 +58,12 @@ def canonical_columns(declaration: Declaration, adapter_type: str) -> tuple[str,
     return tuple(fold_case(name, adapter_type) for name in names)
 
 
+def readable_columns(declaration: Declaration) -> tuple[str, ...]:
+    """The columns a metric may read from the source, as a declaration names them (lower case): its
+    canonical columns, then its custom fields (core/metric_checks.py lists the same for the contract)."""
+    return (*canonical_columns(declaration, ""), *(key for key, _ in declaration.custom_fields))
+
+
 def fold_case(name: str, adapter_type: str) -> str:
     """Names as the warehouse reports them: upper case on Snowflake, lower case elsewhere."""
     return name.upper() if adapter_type == "snowflake" else name.lower()

@@ -26,6 +26,11 @@ from statsig_sources.rules.governance import (
     check_single_schema,
     check_undeclared_in_governed_schema,
 )
+from statsig_sources.rules.metric_rules import (
+    check_duplicate_metric_names,
+    check_metric_columns,
+    check_metric_sources,
+)
 from statsig_sources.rules.sql_rules import check_lineage, check_user_sql
 from statsig_sources.rules.violations import Violation
 
@@ -43,6 +48,9 @@ RULES: tuple[Rule, ...] = (
     Rule("duplicate_source_names", check_duplicate_source_names),
     Rule("reserved_tags", check_reserved_tags),
     Rule("declared_columns", check_declared_columns),
+    Rule("metric_sources", check_metric_sources),
+    Rule("metric_columns", check_metric_columns),
+    Rule("duplicate_metric_names", check_duplicate_metric_names),
     Rule("build_status", check_build_status),
     Rule("governed_schema", check_governed_schema),
     Rule("single_schema", check_single_schema),
