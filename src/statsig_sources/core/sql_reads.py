@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from statsig_sources.core.sql import SqlResult, dialect_for, read_many
 
 if TYPE_CHECKING:
+    from statsig_sources.core.metrics import Criterion
     from statsig_sources.core.project import MetricSource, Project
 
 COMPILED = "compiled SQL"
@@ -37,7 +38,7 @@ def metric_sql(source: MetricSource) -> Iterable[tuple[str, str, str | None]]:
     source whose governed relation the SQL runs on, or None for this one (a ratio's denominator criteria
     run on the denominator's source)."""
     for metric in source.declaration.metrics if source.declaration is not None else ():
-        parts = [("", metric.criteria, None)]
+        parts: list[tuple[str, tuple[Criterion, ...], str | None]] = [("", metric.criteria, None)]
         if metric.denominator is not None:
             parts.append(("denominator ", metric.denominator.criteria, metric.denominator.source))
         for part, criteria, reads in parts:

@@ -47,16 +47,17 @@ def check_metric_columns(project: Project) -> list[Violation]:
     by_name = {source.name: declaration for source, declaration in declared_sources(project)}
     for source, declaration, metric in _metrics(project):
         reads = [(declaration, "its source's", key, column) for key, column in metric.own_columns()]
-        other = by_name.get(metric.denominator.source) if metric.denominator is not None else None
-        for key, column in metric.denominator_columns() if other is not None else ():
-            name = metric.denominator.source if metric.denominator is not None else ""
-            reads.append((other, f"source `{name}`'s", key, column))
-            if column not in readable_columns(other):
-                message = (
-                    f"{_path(metric, key)} `{column}` is not a column of source `{name}` (its columns: "
-                    f"{', '.join(readable_columns(other))})"
-                )
-                found.append(violation("metric_columns", source, message))
+        denominator = metric.denominator
+        other = by_name.get(denominator.source) if denominator is not None else None
+        if denominator is not None and other is not None:
+            for key, column in metric.denominator_columns():
+                reads.append((other, f"source `{denominator.source}`'s", key, column))
+                if column not in readable_columns(other):
+                    message = (
+                        f"{_path(metric, key)} `{column}` is not a column of source `{denominator.source}` "
+                        f"(its columns: {', '.join(readable_columns(other))})"
+                    )
+                    found.append(violation("metric_columns", source, message))
         for read_from, whose, key, column in reads:
             offered = _override_columns(project, read_from)
             if offered is not None and column.lower() not in offered:
