@@ -38,7 +38,7 @@ def _list(items: Shape) -> Shape:
 
 
 _OWNER = _obj({key: TEXT for key in ("name", "ownerName", "ownerEmail", "ownerID", "ownerType")})
-_CRITERIA = _list(_obj({"column": TEXT}))
+_CRITERIA = _list(_obj({"type": TEXT, "column": TEXT, "condition": TEXT, "values": _list(TEXT)}))
 
 SOURCE = _obj(
     {
@@ -66,18 +66,25 @@ METRIC = _obj(
     {
         "id": TEXT,
         "name": TEXT,
+        "type": TEXT,
         "description": TEXT,
         "isHidden": FLAG,
+        "isReadOnly": FLAG,
+        "directionality": TEXT,
         "tags": _list(TEXT),
+        "unitTypes": _list(TEXT),
         "owner": _OWNER,
         "warehouseNative": _obj(
             {
                 "aggregation": TEXT,
                 "metricSourceName": TEXT,
+                "numeratorAggregation": TEXT,
                 "valueColumn": TEXT,
+                "percentile": NUMBER,
                 "criteria": _CRITERIA,
                 "metricDimensionColumns": _list(TEXT),
                 "denominatorMetricSourceName": TEXT,
+                "denominatorAggregation": TEXT,
                 "denominatorValueColumn": TEXT,
                 "denominatorCriteria": _CRITERIA,
                 "funnelEvents": _list(_obj({"metricSourceName": TEXT, "criteria": _CRITERIA})),
@@ -85,6 +92,8 @@ METRIC = _obj(
         ),
     }
 )
+
+EXPERIMENT = _obj({"id": TEXT, "name": TEXT, "status": TEXT}, required=("id",))
 
 PAGINATION = _obj({"nextPage": TEXT, "totalItems": NUMBER, "itemsPerPage": NUMBER, "pageNumber": NUMBER})
 

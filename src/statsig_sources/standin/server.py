@@ -105,6 +105,11 @@ class FakeStatsig:
             self._server.shutdown()
             self._server.server_close()
 
+    @staticmethod
+    def now_ms() -> int:
+        """Statsig's timestamps: milliseconds since the epoch."""
+        return int(time.time() * 1000)
+
     @property
     def url(self) -> str:
         """The base URL, `http://<host>:<port>/console/v1`, as STATSIG_API_URL takes it."""
