@@ -137,8 +137,10 @@ def _update(fake: FakeStatsig, metric_id: str, body: Any) -> Answer:
 
 
 def _owner(given: dict[str, str]) -> dict[str, str]:
-    """MetricsUpdateContractDto's owner as ExternalMetricDefinitionContractDto answers it."""
-    owner = {"ownerType": "USER"}
+    """MetricsUpdateContractDto's owner as ExternalMetricDefinitionContractDto answers it. Statsig would
+    look the user up; the stand-in names them by what it was given (`name` is required there)."""
+    who = given.get("email") or given.get("ownerID") or ""
+    owner = {"name": who, "ownerName": who, "ownerType": "USER"}
     if "email" in given:
         owner["ownerEmail"] = given["email"]
     if "ownerID" in given:

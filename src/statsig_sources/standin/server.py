@@ -167,6 +167,18 @@ class FakeStatsig:
             return {name: dict(source) for name, source in self.state.sources.items()}
 
     @property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        """Metrics by id."""
+        with self.lock:
+            return {str(metric.get("id")): dict(metric) for metric in self.state.metrics}
+
+    @property
+    def archive_scheduled(self) -> set[str]:
+        """Ids of the metrics whose archive is scheduled (Statsig's metric itself shows nothing)."""
+        with self.lock:
+            return set(self.state.archive_scheduled)
+
+    @property
     def requests(self) -> list[Recorded]:
         with self.lock:
             return list(self.state.requests)
