@@ -53,7 +53,7 @@ def metric_diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple
     """Fields of `intended` (and of its `warehouseNative`, one by one) whose normalised value differs."""
     changes = []
     for key, wanted in intended.items():
-        current = remote.get(key)
+        current = remote.get(key, REMOTE_DEFAULTS.get(key))
         if key in NOT_COMPARED:
             continue
         if key == "warehouseNative":
@@ -67,7 +67,7 @@ def metric_diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple
 
 def _native_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> list[FieldChange]:
     return [
-        FieldChange(f"warehouseNative.{key}", current.get(key), value)
+        FieldChange(f"warehouseNative.{key}", current.get(key, NATIVE_DEFAULTS.get(key)), value)
         for key, value in wanted.items()
         if _normal(key, value) != _normal(key, current.get(key))
     ]
