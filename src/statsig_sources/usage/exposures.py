@@ -84,6 +84,7 @@ def _exposure(name: str, metric: Metric, models: Sequence[ManagedSource]) -> dic
                 "id": metric.id,
                 "aggregation": metric.aggregation,
                 "hidden": metric.hidden,
+                "managed_as_code": metric.as_code,
                 "console_url": url,
             }
         },

@@ -9,7 +9,7 @@ criteria and dimension columns; the denominator's value and criteria columns; ea
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from statsig_sources.core.ownership import has_marker
@@ -40,6 +40,7 @@ class Metric:
     owner_name: str | None
     owner_email: str | None
     refs: tuple[SourceRef, ...]  # sorted by source name
+    as_code: bool = False  # carries this project's marker: declared in dbt and registered by `apply`
 
     def ref(self, source: str) -> SourceRef | None:
         return next((ref for ref in self.refs if ref.source == source), None)
@@ -143,7 +144,8 @@ def build_usage(
     remote_sources: Iterable[Mapping[str, Any]] = (),
     marker: str = "",
 ) -> Usage:
-    """Join metrics with the managed sources; `remote_sources` and `marker` explain dangling ones."""
+    """Join metrics with the managed sources; `remote_sources` and `marker` explain dangling ones, and
+    the marker tells which metrics are managed as code (docs/metrics.md)."""
     by_name = {source.name: source for source in sources}
     using: dict[str, list[Metric]] = {name: [] for name in by_name}
     dangling: list[Dangling] = []
@@ -152,6 +154,8 @@ def build_usage(
         metric = parse_metric(raw)
         if metric is None:
             continue
+        if marker and has_marker(raw, marker):
+            metric = replace(metric, as_code=True)
         strays = []
         for ref in metric.refs:
             if ref.source in using:
