@@ -89,7 +89,7 @@ def test_plan_reports_metrics_in_json_and_markdown(metrics_project: Path, fake: 
     ]
     markdown = invoke(metrics_project, "plan", "--format", "markdown", fake=fake).stdout
     assert (
-        "Marker `managed-by:statsig-sources:shop`: 2 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n\n"
+        f"Marker `{MARKER}`: 2 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n\n"
         "Metrics: 3 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n\n"
     ) in markdown
     assert (
@@ -129,8 +129,8 @@ def test_a_metric_reading_a_removed_column_is_refused_before_any_request(
     assert result.exit_code == 1
     assert (
         "error: [metric_columns] model.shop.statsig_purchases (models/statsig/statsig_purchases.sql, "
-        "models/statsig/_statsig__models.yml): meta.statsig.metrics[Order revenue].value_column `value` is not "
-        "a column of this source (its columns: user_id, stable_id, timestamp, item_count, country)"
+        "models/statsig/_statsig__models.yml): meta.statsig.metrics[Order revenue].value_column `value` is "
+        "not a column of this source (its columns: user_id, stable_id, timestamp, item_count, country)"
     ) in result.stdout
     assert fake.requests == [] and not (project / "metric_sources").exists()
 
