@@ -133,14 +133,7 @@ class StatsigClient(MetricEndpoints):
 
     def get_source(self, name: str) -> dict[str, Any] | None:
         """The source named `name`, or None when Statsig answers 404."""
-        path = _source_path(name)
-        try:
-            body = self._transport.request("GET", path)
-        except ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return self._checked(body.get("data"), SOURCE, f"GET {path}")
+        return self._found(_source_path(name), SOURCE)
 
     def create_source(self, payload: Mapping[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
         body = {**payload, "dryRun": True} if dry_run else dict(payload)

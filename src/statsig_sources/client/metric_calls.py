@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from statsig_sources.client.answers import ApiError
 from statsig_sources.client.paging import Endpoints, data_of
 from statsig_sources.client.shapes import EXPERIMENT, METRIC
 
@@ -22,14 +21,7 @@ class MetricEndpoints(Endpoints):
 
     def get_metric(self, metric_id: str) -> dict[str, Any] | None:
         """The metric with this id, or None when Statsig answers 404."""
-        path = metric_path(metric_id)
-        try:
-            body = self._transport.request("GET", path)
-        except ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return self._checked(body.get("data"), METRIC, f"GET {path}")
+        return self._found(metric_path(metric_id), METRIC)
 
     def create_metric(self, payload: Mapping[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
         """POST /metrics with a MetricCreationContractDto."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from statsig_sources.client.answers import ApiError
 from statsig_sources.client.shapes import PAGINATION, Shape, describe, problem
 from statsig_sources.client.transport import Transport
 from statsig_sources.core.errors import RemoteError
@@ -21,6 +22,16 @@ class Endpoints:
 
     _transport: Transport
     page_size: int
+
+    def _found(self, path: str, shape: Shape) -> dict[str, Any] | None:
+        """GET one object: its checked `data`, or None when Statsig answers 404."""
+        try:
+            body = self._transport.request("GET", path)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return self._checked(body.get("data"), shape, f"GET {path}")
 
     def redact(self, text: str) -> str:
         """`text` with the key (in any case or encoding) and anything shaped like a key masked."""
