@@ -12,7 +12,7 @@ from support import MARKER, source
 
 from statsig_sources.client.api import ApiError, StatsigClient
 from statsig_sources.core.errors import ExitCode, RemoteError
-from statsig_sources.registration.apply import ApplyResult, Status, apply_plan
+from statsig_sources.registration.apply import ApplyResult, Status, actionable, apply_plan, planned_writes
 from statsig_sources.registration.impact import guard_plan
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, build_plan, managed_payload
 from statsig_sources.registration.report import render_text
@@ -107,8 +107,10 @@ def test_apply_writes_sources_first_whatever_order_the_plan_lists(
 def test_a_second_apply_writes_nothing(fake: FakeStatsig, make_client: Callable[..., StatsigClient]) -> None:
     desired = [metric("Order revenue", criteria=COMPLETED, owner={"email": "growth@example.com"})]
     client = make_client()
-    first = run(client, [ORDERS], desired)
+    plan = make_plan(client, [ORDERS], desired)
+    first = apply_plan(plan, client)
     assert first.writes == 3  # the source, the metric, and the owner (only an update sets one)
+    assert planned_writes(actionable(plan)) == 3  # what apply extends its deadline for
     before = fake.mutations
     plan = make_plan(client, [ORDERS], desired)
     assert plan.counts(Kind.METRIC)["unchanged"] == 1 and not plan.has_changes

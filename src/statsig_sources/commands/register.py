@@ -179,7 +179,7 @@ def apply(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
     from statsig_sources.client.deadlines import allow_writes
-    from statsig_sources.registration.apply import actionable, apply_plan
+    from statsig_sources.registration.apply import actionable, apply_plan, planned_writes
     from statsig_sources.registration.report import render_text
 
     with statsig_client(connection) as client:
@@ -189,7 +189,8 @@ def apply(
         todo = actionable(result)
         if not todo:
             return
-        allow_writes(client.deadline, client.throttle.floor(len(todo)), connection.command_timeout is None)
+        floor = client.throttle.floor(planned_writes(todo))
+        allow_writes(client.deadline, floor, connection.command_timeout is None)
         if not (yes or dry_run) and sys.stdin.isatty():
             click.confirm("Apply these changes to Statsig?", abort=True)
         terminal = sys.stdout.isatty()

@@ -31,7 +31,7 @@ from statsig_sources.registration.outcomes import (
 )
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem, diff
 
-__all__ = ["PROBLEMS", "ApplyResult", "Outcome", "Status", "actionable", "apply_plan"]
+__all__ = ["PROBLEMS", "ApplyResult", "Outcome", "Status", "actionable", "apply_plan", "planned_writes"]
 
 
 def _phase(item: PlanItem) -> int:
@@ -44,6 +44,13 @@ def _phase(item: PlanItem) -> int:
 def actionable(plan: Plan) -> tuple[PlanItem, ...]:
     """The items apply acts on, in the order it acts on them."""
     return tuple(sorted((item for item in plan.items if item.action is not Action.UNCHANGED), key=_phase))
+
+
+def planned_writes(items: Sequence[PlanItem]) -> int:
+    """The writes `items` take at most: one each, and a second for a metric created with an owner
+    (only an update sets one)."""
+    owners = [item for item in items if item.kind is Kind.METRIC and item.action is Action.CREATE]
+    return len(items) + sum(1 for item in owners if item.payload is not None and "owner" in item.payload)
 
 
 def apply_plan(
