@@ -163,7 +163,7 @@ def run(demo: Demo) -> None:
         demo.cli("apply", "--project-dir", project, "--yes")
         step(7, "Plan again: nothing left to do")
         demo.cli("plan", "--project-dir", project)
-    step(8, "Metrics appear in Statsig: restart the stand-in with its state and a few metrics")
+    step(8, "Metrics made in the console appear: restart the stand-in with its state and a few of them")
     with demo.stand_in("--seed", demo.shown(METRICS_SEED)):
         step(9, "Usage: which metrics read each source, written as dbt exposures")
         exposures = demo.project / "models" / "statsig_exposures.yml"

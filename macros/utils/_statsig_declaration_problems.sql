@@ -27,9 +27,7 @@
                    {'value': name, 'max': spec['source_name_max_length'], 'hint': hint}) -%}
         {%- endif -%}
     {%- endif -%}
-    {%- for tag in values.get('tags') or [] if (tag | trim | lower).startswith(spec['reserved_tag_prefix'] | lower) -%}
-        {%- do statsig_sources._statsig_problem(spec, problems, 'reserved_tag', 'meta.statsig.tags',
-                                               {'value': tag, 'prefix': spec['reserved_tag_prefix']}) -%}
-    {%- endfor -%}
+    {%- do statsig_sources._statsig_reserved_tag_problems(spec, problems, 'meta.statsig.tags', values.get('tags')) -%}
+    {%- do statsig_sources._statsig_metric_problems(spec, problems, values) -%}
     {{ return(problems) }}
 {% endmacro %}

@@ -27,6 +27,8 @@ DEMO_SOURCES = {
     "demo_user_daily_revenue": "daily_aggregate",
 }
 DEMO_SOURCES_BY_NAME = ["app_events", "orders", "user_daily_activity", "user_daily_revenue"]
+# The metrics the demo declares as code (models/staging/statsig/_demo__statsig_sources.yml), by name.
+DEMO_METRICS = ["Completed orders", "Gross order value", "Revenue per active minute"]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,7 @@ def test_committed_metric_sources_are_rendered_from_the_demo_manifest(
         main, ["render", "--check", "--project-dir", str(repo_root), "--manifest", str(manifest)]
     )
     assert result.exit_code == 0, result.output + "\nrun `make demo && statsig-sources render` and commit"
-    assert result.stdout.endswith("metric_sources/ is up to date (4 files).\n")
+    assert result.stdout.endswith("metric_sources/ is up to date (7 files).\n")
 
 
 def test_demo_data_generator_reproduces_the_committed_seeds(repo_root: Path, tmp_path: Path) -> None:
@@ -212,30 +214,53 @@ def test_demo_renders_the_committed_files_into_its_scratch_copy(
     demo_run: tuple[str, Path], repo_root: Path
 ) -> None:
     output, scratch = demo_run
-    assert "metric_sources/: 4 written, 0 removed, 0 unchanged.\n" in _section(output, 3)
-    rendered = {path.name: path.read_bytes() for path in (scratch / "project" / "metric_sources").iterdir()}
-    committed = {path.name: path.read_bytes() for path in (repo_root / "metric_sources").iterdir()}
+    assert "metric_sources/: 7 written, 0 removed, 0 unchanged.\n" in _section(output, 3)
+    rendered, committed = (_files(folder / "metric_sources") for folder in (scratch / "project", repo_root))
+    assert sorted(rendered) == [
+        "app_events.yml",
+        "metrics/completed_orders.yml",
+        "metrics/gross_order_value.yml",
+        "metrics/revenue_per_active_minute.yml",
+        "orders.yml",
+        "user_daily_activity.yml",
+        "user_daily_revenue.yml",
+    ]
     assert rendered == committed
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()
+    }
 
 
 def test_demo_plans_applies_and_then_has_nothing_to_do(demo_run: tuple[str, Path]) -> None:
     output, _ = demo_run
-    marker = "Statsig metric sources (marker managed-by:statsig-sources:statsig_sources)"
+    marker = "(marker managed-by:statsig-sources:statsig_sources)"
     creates = "".join(f"+ create {name}\n" for name in DEMO_SOURCES_BY_NAME)
-    assert f"{marker}: 4 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n{creates}" in _section(
-        output, 5
-    )
+    metric_creates = "".join(f"+ create {name}\n" for name in DEMO_METRICS)
+    assert (
+        f"Statsig metric sources {marker}: 4 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n"
+        f"{creates}"
+        f"Statsig metrics {marker}: 3 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n"
+        f"{metric_creates}"
+    ) in _section(output, 5)
     applied = _section(output, 6)
-    assert "".join(f"done: create {name}\n" for name in DEMO_SOURCES_BY_NAME) in applied
-    assert "Applied: 4 write(s).\n" in applied
-    assert f"{marker}: 0 to create, 0 to update, 4 unchanged, 0 orphaned, 0 blocked.\n" in _section(output, 7)
+    # Sources first, then the metrics that read them; the owner of one metric is a second write.
+    done = [f"done: create {name}" for name in DEMO_SOURCES_BY_NAME]
+    done += [f"done: create metric {name}" for name in DEMO_METRICS]
+    assert "\n".join(done) + "\nApplied: 8 write(s).\n" in applied
+    assert (
+        f"Statsig metric sources {marker}: 0 to create, 0 to update, 4 unchanged, 0 orphaned, 0 blocked.\n"
+        f"Statsig metrics {marker}: 0 to create, 0 to update, 3 unchanged, 0 orphaned, 0 blocked.\n"
+    ) in _section(output, 7)
 
 
 def test_demo_starts_a_stand_in_that_says_it_is_not_statsig(demo_run: tuple[str, Path]) -> None:
     output, _ = demo_run
     for number, held in [
         (4, "0 metric source(s), 0 metric(s), 0 experiment(s)"),
-        (8, "4 metric source(s), 4 metric(s), 1 experiment(s)"),
+        (8, "4 metric source(s), 7 metric(s), 1 experiment(s)"),
     ]:
         section = _section(output, number)
         assert "It is not Statsig:\nnothing reaches Statsig" in section
@@ -245,25 +270,38 @@ def test_demo_starts_a_stand_in_that_says_it_is_not_statsig(demo_run: tuple[str,
 def test_demo_reports_usage_and_dbt_parses_the_exposures(demo_run: tuple[str, Path]) -> None:
     output, scratch = demo_run
     usage = _section(output, 9)
-    assert "4 managed source(s), 4 used, 0 unused; 4 metric(s), 0 dangling." in usage
-    assert (
-        "orders               demo_orders               Order Revenue            sum          status, value"
-        in usage
-    )
+    assert "4 managed source(s), 4 used, 0 unused; 7 metric(s), 0 dangling." in usage
+    rows = [" ".join(line.split()) for line in usage.splitlines() if line.startswith("orders ")]
+    assert rows == [
+        "orders demo_orders Checkout Conversion funnel",
+        "orders demo_orders Completed orders (as code) count status",
+        "orders demo_orders Gross order value (as code) sum status, value",
+        "orders demo_orders Order Revenue sum status, value",
+    ]
     assert _section(output, 10).splitlines()[2:] == [
-        "dbt's manifest now holds 4 exposure(s), each downstream of the models it reads:",
+        "dbt's manifest now holds 7 exposure(s), each downstream of the models it reads:",
         "  statsig_checkout_conversion        <- demo_app_events, demo_orders",
+        "  statsig_completed_orders           <- demo_orders",
+        "  statsig_gross_order_value          <- demo_orders",
         "  statsig_minutes_active             <- demo_user_daily_activity",
         "  statsig_order_revenue              <- demo_orders",
+        "  statsig_revenue_per_active_minute  <- demo_user_daily_activity, demo_user_daily_revenue",
         "  statsig_revenue_per_session        <- demo_user_daily_activity, demo_user_daily_revenue",
         "",
         "Against your own project and Statsig: the same commands with --project-dir pointing at your dbt",
         "project, STATSIG_CONSOLE_API_KEY set to a Console API key and STATSIG_API_URL unset (README.md).",
     ]
     manifest = json.loads((scratch / "project" / "target" / "manifest.json").read_text())
-    assert sorted(manifest["exposures"]) == [
-        "exposure.statsig_sources.statsig_checkout_conversion",
-        "exposure.statsig_sources.statsig_minutes_active",
-        "exposure.statsig_sources.statsig_order_revenue",
-        "exposure.statsig_sources.statsig_revenue_per_session",
-    ]
+    as_code = {
+        exposure["label"]: exposure["meta"]["statsig_metric"]["managed_as_code"]
+        for exposure in manifest["exposures"].values()
+    }
+    assert as_code == {
+        "Checkout Conversion": False,
+        "Completed orders": True,
+        "Gross order value": True,
+        "Minutes Active": False,
+        "Order Revenue": False,
+        "Revenue per Session": False,
+        "Revenue per active minute": True,
+    }

@@ -40,9 +40,45 @@ def test_the_table_has_at_least_30_cases_with_unique_names() -> None:
     assert len(names) >= 30 and len(set(names)) == len(names)
 
 
+def test_a_metric_problem_names_the_metric_and_the_key() -> None:
+    raw = {
+        "granularity": "event_log",
+        "unit_ids": {"user_id": "userID"},
+        "timestamp": "t",
+        "value": "amount",
+        "metrics": [{"name": "Order revenue", "aggregation": "sum", "value_column": "amount_usd"}],
+    }
+    _, problems = parse_declaration(raw, model_name="m")
+    assert [problem.message for problem in problems] == [
+        "meta.statsig.metrics[Order revenue].value_column `amount_usd` is not a column of this source (its "
+        "columns: user_id, timestamp, value)"
+    ]
+
+
 def test_every_key_of_the_contract_appears_in_a_valid_case() -> None:
     used = {key for case in CASES if not case["problems"] for key in case["declaration"]}
     assert set(declaration_contract()["keys"]) - used == set()
+
+
+def _valid_metrics() -> list[dict[str, Any]]:
+    return [
+        metric
+        for case in CASES
+        if not case["problems"]
+        for metric in case["declaration"].get("metrics") or ()
+    ]
+
+
+def test_every_metric_key_aggregation_and_condition_appears_in_a_valid_case() -> None:
+    spec = declaration_contract()["metrics"]
+    metrics = _valid_metrics()
+    denominators = [metric["denominator"] for metric in metrics if metric.get("denominator")]
+    criteria = [c for m in [*metrics, *denominators] for c in m.get("criteria") or ()]
+    assert set(spec["keys"]) - {key for metric in metrics for key in metric} == set()
+    assert set(spec["denominator_keys"]) - {key for d in denominators for key in d} == set()
+    assert set(spec["criterion_keys"]) - {key for criterion in criteria for key in criterion} == set()
+    assert set(spec["keys"]["aggregation"]["choices"]) - {m["aggregation"] for m in metrics} == set()
+    assert set(spec["criterion_keys"]["condition"]["choices"]) - {c["condition"] for c in criteria} == set()
 
 
 def test_every_message_of_the_contract_is_provoked_by_a_case() -> None:

@@ -62,13 +62,46 @@ json_values = st.recursive(
 )
 DECLARATION_KEYS = [
     "granularity", "unit_ids", "timestamp", "source_name", "value", "measures", "dimensions", "filter",
-    "description", "owner", "tags", "source_type", "sql", "custom_fields", "timestamp_type",
+    "description", "owner", "tags", "source_type", "sql", "custom_fields", "timestamp_type", "metrics",
 ]  # fmt: skip
+AGGREGATIONS = ["count", "count_distinct", "sum", "mean", "percentile", "ratio", "funnel", "median"]
+columns = st.sampled_from(["value", "country", "item_count", "amount_usd", "VALUE"]) | text
+criteria = st.fixed_dictionaries(
+    {"condition": st.sampled_from(["in", "=", "is_null", "sql_filter", "between"]) | text},
+    optional={
+        "column": columns,
+        "values": st.lists(scalars, max_size=2),
+        "sql": st.sampled_from(["item_count > 1", "x in (select 1 from raw.y)", "((("]) | text,
+    },
+)
+metric_declarations = st.fixed_dictionaries(
+    {"name": st.sampled_from(["Order revenue", "Rev", "a/b::c %", "ORDER REVENUE"]) | text},
+    optional={
+        "aggregation": st.sampled_from(AGGREGATIONS) | text,
+        "numerator_aggregation": st.sampled_from(["count", "sum", "mean"]),
+        "value_column": columns,
+        "percentile": scalars,
+        "criteria": st.lists(criteria | json_values, max_size=2),
+        "dimensions": st.lists(columns, max_size=2),
+        "denominator": st.fixed_dictionaries(
+            {
+                "source": st.sampled_from(["statsig_purchases", "sessions"]) | text,
+                "aggregation": st.sampled_from(AGGREGATIONS),
+            },
+            optional={"value_column": columns, "criteria": st.lists(criteria, max_size=1)},
+        )
+        | json_values,
+        "unit_types": st.lists(st.sampled_from(["userID", "stableID", "companyID"]) | text, max_size=2),
+        "tags": st.lists(text, max_size=2),
+        "owner": text,
+    },
+)
 plausible = {
     "granularity": st.sampled_from(["event_log", "daily_fact", "daily_aggregate", "hourly"]),
     "tags": st.lists(text, max_size=3),
     "source_type": st.sampled_from(["query", "table", "view"]),
     "filter": st.sampled_from(["country = 'NL'", "(" * 3000 + "1=1" + ")" * 3000, "x in (select 1 from y)"]),
+    "metrics": st.lists(metric_declarations | json_values, max_size=3),
 }
 
 

@@ -264,3 +264,15 @@ def test_usage_reports_other_findings_as_warnings_and_carries_on(
         "/console/v1/metrics/metric_source/list",
         "/console/v1/metrics/list",
     ]
+
+
+def test_usage_refuses_a_declaration_whose_metric_the_contract_refuses(
+    fake: FakeStatsig, dbt_project: Any
+) -> None:
+    """Not parsed, the declaration's source_name is unknown: usage would match Statsig's sources under
+    the model's name instead."""
+    result = invoke(fake, dbt_project("invalid/metric_columns__source_column_removed.json"), "usage")
+    assert result.exit_code == 1
+    assert "error: [metric_columns] model.shop.statsig_purchases" in result.stdout
+    assert result.stdout.endswith("usage refused: no request was sent to Statsig.\n")
+    assert fake.requests == []

@@ -100,7 +100,7 @@ def test_update_lists_field_level_changes() -> None:
     [
         ([source("a"), source("a")], set(), "two desired sources are named 'a'"),
         ([{"sql": "x"}], set(), "a desired source has no name (#1)"),
-        ([source("a")], {"b"}, "--adopt 'b': no desired source has that name"),
+        ([source("a")], {"b"}, "--adopt 'b': no desired source or metric has that name"),
     ],
 )
 def test_build_plan_refuses_ambiguous_input(

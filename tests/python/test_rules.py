@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from manifest_fixtures import FIXTURES, INVALID, VALID, fixture_run_results
+from manifest_fixtures import FIXTURES, INVALID, VALID, fixture_run_results, read_fixture
 
 from statsig_sources.core.project import load_project
 from statsig_sources.core.settings import Settings
@@ -54,19 +55,19 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
         ),
     ],
     "declaration__bad_granularity": [
-        "meta.statsig.granularity must be one of event_log, daily_fact, daily_aggregate, not `hourly`",
+        ("meta.statsig.granularity must be one of event_log, daily_fact, daily_aggregate, not `hourly`"),
     ],
     "declaration__missing_required_key": [
         "meta.statsig.timestamp is required",
     ],
     "declaration__reserved_column_name": [
-        "meta.statsig.measures.value takes a name the package reserves for its own canonical column",
+        ("meta.statsig.measures.value takes a name the package reserves for its own canonical column"),
     ],
     "declaration__unknown_key": [
         (
             "meta.statsig.value_column is not a known key (allowed: source_name, granularity, "
             "unit_ids, timestamp, value, measures, dimensions, filter, description, owner, tags, "
-            "source_type, sql, custom_fields, timestamp_type, materialized)"
+            "source_type, sql, custom_fields, timestamp_type, materialized, metrics)"
         ),
     ],
     "declaration__wrong_type": [
@@ -74,6 +75,16 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
     ],
     "declared_columns__undocumented_column": [
         "declared column `item_count` is not among the model's documented columns",
+    ],
+    "duplicate_metric_names__two_models": [
+        (
+            "meta.statsig.metrics[Order revenue].name `Order revenue` is also declared by "
+            "model.shop.statsig_sessions"
+        ),
+        (
+            "meta.statsig.metrics[order revenue].name `order revenue` is also declared by "
+            "model.shop.statsig_purchases"
+        ),
     ],
     "duplicate_source_names__two_models": [
         "source name `purchases` is also declared by model.shop.statsig_purchases_v2",
@@ -99,12 +110,36 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
         ),
     ],
     "lineage__relation_read_without_ref": [
-        "reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it",
+        ("reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it"),
     ],
     "materialization__ephemeral": [
         (
             "is materialized 'ephemeral', which is not one of view, table, incremental: set "
             "`+materialized: view` on the folder of metric-source models in dbt_project.yml"
+        ),
+    ],
+    "metric_columns__denominator_column_missing": [
+        (
+            "meta.statsig.metrics[Revenue per minute].denominator.value_column `seconds` is not a "
+            "column of source `sessions` (its columns: user_id, timestamp, minutes, platform)"
+        ),
+    ],
+    "metric_columns__override_lacks_column": [
+        (
+            "meta.statsig.metrics[Sessions per user].dimensions `platform` is not a column its "
+            "source's sql override selects (it selects: minutes, timestamp, user_id)"
+        ),
+    ],
+    "metric_columns__source_column_removed": [
+        (
+            "meta.statsig.metrics[Order revenue].value_column `value` is not a column of this source "
+            "(its columns: user_id, stable_id, timestamp, item_count, country)"
+        ),
+    ],
+    "metric_sources__undeclared_denominator": [
+        (
+            "meta.statsig.metrics[Revenue per minute].denominator.source `app_sessions` is not a "
+            "metric source declared in this project (declared: purchases, sessions)"
         ),
     ],
     "reserved_tags__another_projects_marker": [
@@ -149,6 +184,12 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
             "relation `analytics.statsig_staging.statsig_purchases`"
         ),
     ],
+    "user_sql__metric_filter_reads_other_table": [
+        (
+            "its metric `Sessions per user` criterion #1 sql reads `analytics.marts.internal_users`; "
+            "it may read only the governed relation `analytics.statsig_staging.statsig_sessions`"
+        ),
+    ],
     "user_sql__override_reads_raw_table": [
         (
             "its sql override reads `analytics.raw.orders`; it may read only the governed relation "
@@ -185,3 +226,40 @@ def test_governed_schema_accepts_another_role_and_schema_from_options() -> None:
     path = FIXTURES / "valid" / "postgres_production.json"
     settings = Settings(statsig_schema="statsig_views", statsig_roles=("statsig_reader", "statsig_ci"))
     assert sorted(rule for rule, _ in _errors(path, settings)) == ["governed_schema", "grants"]
+
+
+def test_duplicate_metric_names_names_both_models() -> None:
+    path = FIXTURES / "invalid" / "duplicate_metric_names__two_models.json"
+    violations = validate(load_project(path, Settings()))
+    assert [(v.node_id, v.message) for v in violations if v.severity == "error"] == [
+        (
+            "model.shop.statsig_purchases",
+            "meta.statsig.metrics[Order revenue].name `Order revenue` is also declared by "
+            "model.shop.statsig_sessions",
+        ),
+        (
+            "model.shop.statsig_sessions",
+            "meta.statsig.metrics[order revenue].name `order revenue` is also declared by "
+            "model.shop.statsig_purchases",
+        ),
+    ]
+
+
+def test_a_denominator_filter_is_proven_against_the_denominator_source(tmp_path: Path) -> None:
+    """A ratio's denominator criteria run on the denominator's source, so that is the relation named."""
+    manifest = read_fixture("valid/metrics_across_sources.json")
+    statsig = manifest["nodes"]["model.shop.statsig_purchases"]["config"]["meta"]["statsig"]
+    sql = "user_id not in (select user_id from analytics.marts.internal_users)"
+    statsig["metrics"][1]["denominator"]["criteria"] = [{"condition": "sql_filter", "sql": sql}]
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    violations = validate(load_project(path, Settings()))
+    assert [(v.rule, v.node_id, v.message) for v in violations if v.severity == "error"] == [
+        (
+            "user_sql",
+            "model.shop.statsig_purchases",
+            "its metric `Revenue per minute` denominator criterion #1 sql reads "
+            "`analytics.marts.internal_users`; it may read only the governed relation "
+            "`analytics.statsig_staging.statsig_sessions`",
+        )
+    ]

@@ -261,3 +261,34 @@ def test_the_key_never_appears_in_errors_reprs_or_logs(
     if fault is None:
         assert isinstance(caught.value, AuthError)
         assert "Key: ***" in str(caught.value)
+
+
+def test_the_metric_endpoints_speak_statsigs_paths_and_ids(
+    fake: FakeStatsig, make_client: Callable[..., StatsigClient]
+) -> None:
+    """A metric's id (`name::type`, with spaces, `/` and `%` allowed in the name) is URL-encoded."""
+    fake.seed_sources([source("orders")])
+    client = make_client()
+    metric_id = "Revenue / user (%)::user_warehouse"
+    body = {
+        "name": "Revenue / user (%)",
+        "type": "user_warehouse",
+        "warehouseNative": {"aggregation": "count", "metricSourceName": "orders"},
+    }
+    assert client.create_metric(body)["id"] == metric_id
+    assert client.update_metric(metric_id, {"description": "Per user."})["description"] == "Per user."
+    assert client.get_metric(metric_id) == fake.metrics[metric_id]
+    client.schedule_metric_archive(metric_id)
+    assert fake.archive_scheduled == {metric_id}
+    assert client.list_metric_experiments(metric_id) == []
+    client.delete_metric(metric_id)
+    assert client.get_metric(metric_id) is None
+    encoded = "/console/v1/metrics/Revenue%20%2F%20user%20%28%25%29%3A%3Auser_warehouse"
+    assert [(r.method, r.path) for r in fake.requests][1:] == [
+        ("POST", encoded),
+        ("GET", encoded),
+        ("PUT", encoded + "/schedule_archive"),
+        ("GET", encoded + "/experiments"),
+        ("DELETE", encoded),
+        ("GET", encoded),
+    ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+import yaml
 from support import MARKER
 from usage_support import METRICS, REMOTE_SOURCES, criterion, metric
 
+from statsig_sources.usage.exposures import exposures_yaml
 from statsig_sources.usage.join import ManagedSource, build_usage, parse_metric
 from statsig_sources.usage.report import render_json, render_markdown, render_text
 
@@ -173,6 +176,7 @@ def test_usage_json_has_sources_unused_and_dangling() -> None:
                 "name": "Checkout Funnel",
                 "aggregation": "funnel",
                 "hidden": False,
+                "managed_as_code": False,
                 "columns": ["landing_page"],
                 "via": ["funnelEvents[1]"],
             },
@@ -181,6 +185,7 @@ def test_usage_json_has_sources_unused_and_dangling() -> None:
                 "name": "Revenue per Session",
                 "aggregation": "ratio",
                 "hidden": False,
+                "managed_as_code": False,
                 "columns": ["session_count"],
                 "via": ["denominatorMetricSourceName"],
             },
@@ -192,5 +197,29 @@ def test_usage_json_has_sources_unused_and_dangling() -> None:
         "name": "Vanished",
         "aggregation": "count",
         "hidden": False,
+        "managed_as_code": False,
         "sources": [{"name": "gone_source", "reason": "missing"}],
+    }
+
+
+def test_a_metric_with_this_projects_marker_is_marked_as_managed_as_code() -> None:
+    declared = {**metric("Order revenue", "sum", metricSourceName="refunds"), "tags": ["revenue", MARKER]}
+    other = {**metric("By hand", "count", metricSourceName="refunds"), "tags": [f"{MARKER}-not"]}
+    usage = build_usage(SOURCES, [declared, other], [], MARKER)
+    [refunds] = [entry for entry in usage.sources if entry.source.name == "refunds"]
+    assert [(m.name, m.as_code) for m in refunds.metrics] == [("By hand", False), ("Order revenue", True)]
+    rows = [" ".join(line.split()) for line in render_text(usage).splitlines() if line.startswith("refunds")]
+    assert rows == [
+        "refunds statsig_refunds By hand count",
+        "refunds statsig_refunds Order revenue (as code) sum",
+    ]
+    listed = json.loads(render_json(usage))["sources"][0]["metrics"]
+    assert [(m["name"], m["managed_as_code"]) for m in listed] == [
+        ("By hand", False),
+        ("Order revenue", True),
+    ]
+    exposures = yaml.safe_load(exposures_yaml(usage))["exposures"]
+    assert {e["label"]: e["meta"]["statsig_metric"]["managed_as_code"] for e in exposures} == {
+        "By hand": False,
+        "Order revenue": True,
     }

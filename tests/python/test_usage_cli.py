@@ -114,6 +114,7 @@ def test_exposures_yaml_has_owner_type_meta_and_every_model_a_metric_reads(
                 "id": "Revenue per Session::user_warehouse",
                 "aggregation": "ratio",
                 "hidden": False,
+                "managed_as_code": False,
                 "console_url": (
                     "https://console.statsig.com/metrics/metric/Revenue%20per%20Session%3A%3Auser_warehouse"
                 ),

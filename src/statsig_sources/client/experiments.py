@@ -11,41 +11,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
-from statsig_sources.client.shapes import EXPERIMENT, MESSAGE, PULSE_LOAD, Shape
-from statsig_sources.client.transport import Transport
+from statsig_sources.client.paging import Endpoints
+from statsig_sources.client.shapes import EXPERIMENT, MESSAGE, PULSE_LOAD
 
 EXPERIMENTS_PATH = "/experiments"
 REFRESH_MODES = ("full", "incremental", "metric")  # EchidnaLoadPulseQueryDto.refresh
 
 
-class _Lists(Protocol):
-    """What the experiment calls need from the client they are part of (api.StatsigClient)."""
-
-    page_size: int
-    _transport: Transport
-
-    def _paginate(
-        self, path: str, shape: Shape, params: Mapping[str, str] | None = None
-    ) -> list[dict[str, Any]]: ...
-
-    def _page(
-        self, path: str, body: Mapping[str, Any], shape: Shape
-    ) -> tuple[list[dict[str, Any]], Mapping[str, Any]]: ...
-
-    def _checked(self, data: Any, shape: Shape, target: str) -> dict[str, Any]: ...
-
-
-class ExperimentsApi:
+class ExperimentsApi(Endpoints):
     """Experiments: list them, read their result loads, and ask Statsig to load their results."""
 
-    def list_experiments(self: _Lists, status: str = "active") -> list[dict[str, Any]]:
+    def list_experiments(self, status: str = "active") -> list[dict[str, Any]]:
         """Every experiment with that status, followed to the last page."""
         return self._paginate(EXPERIMENTS_PATH, EXPERIMENT, {"status": status})
 
-    def pulse_load_history(self: _Lists, experiment_id: str) -> list[dict[str, Any]]:
+    def pulse_load_history(self, experiment_id: str) -> list[dict[str, Any]]:
         """The experiment's most recent result loads (PulseLoadHistoryDto), in Statsig's order."""
         path = f"{experiment_path(experiment_id)}/pulse_load_history"
         first, pagination = _history_page(self, path, 1)
@@ -54,7 +37,7 @@ class ExperimentsApi:
         last = _last_page(pagination, self.page_size)
         return first + (_history_page(self, path, last)[0] if last > 1 else [])
 
-    def load_pulse(self: _Lists, experiment_id: str, refresh: str, metric_ids: Sequence[str] = ()) -> str:
+    def load_pulse(self, experiment_id: str, refresh: str, metric_ids: Sequence[str] = ()) -> str:
         """Ask Statsig to load the experiment's results; its answer's message ("Experiment is loading.").
 
         `metric_ids` (for `refresh="metric"`) go in the query and in the body, as the document requires.
@@ -73,7 +56,9 @@ def experiment_path(experiment_id: str) -> str:
     return f"{EXPERIMENTS_PATH}/{quote(experiment_id, safe='')}"
 
 
-def _history_page(client: _Lists, path: str, number: int) -> tuple[list[dict[str, Any]], Mapping[str, Any]]:
+def _history_page(
+    client: Endpoints, path: str, number: int
+) -> tuple[list[dict[str, Any]], Mapping[str, Any]]:
     params = {"page": str(number), "limit": str(client.page_size)}
     return client._page(path, client._transport.request("GET", path, params=params), PULSE_LOAD)
 

@@ -39,7 +39,7 @@ def _list(items: Shape) -> Shape:
 
 
 _OWNER = _obj({key: TEXT for key in ("name", "ownerName", "ownerEmail", "ownerID", "ownerType")})
-_CRITERIA = _list(_obj({"column": TEXT}))
+_CRITERIA = _list(_obj({"type": TEXT, "column": TEXT, "condition": TEXT, "values": _list(TEXT)}))
 
 SOURCE = _obj(
     {
@@ -67,18 +67,25 @@ METRIC = _obj(
     {
         "id": TEXT,
         "name": TEXT,
+        "type": TEXT,
         "description": TEXT,
         "isHidden": FLAG,
+        "isReadOnly": FLAG,
+        "directionality": TEXT,
         "tags": _list(TEXT),
+        "unitTypes": _list(TEXT),
         "owner": _OWNER,
         "warehouseNative": _obj(
             {
                 "aggregation": TEXT,
                 "metricSourceName": TEXT,
+                "numeratorAggregation": TEXT,
                 "valueColumn": TEXT,
+                "percentile": NUMBER,
                 "criteria": _CRITERIA,
                 "metricDimensionColumns": _list(TEXT),
                 "denominatorMetricSourceName": TEXT,
+                "denominatorAggregation": TEXT,
                 "denominatorValueColumn": TEXT,
                 "denominatorCriteria": _CRITERIA,
                 "funnelEvents": _list(_obj({"metricSourceName": TEXT, "criteria": _CRITERIA})),

@@ -48,6 +48,7 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
     from statsig_sources.registration.impact import guard_plan
+    from statsig_sources.registration.metric_payloads import build_metric_payloads
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.plan import build_plan
     from statsig_sources.rules.governance import non_production_message
@@ -60,12 +61,23 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     development = non_production_message(project)
     if development is not None and not request.allow_non_production:
         raise RefusedError(f"{command} refused, no request was sent to Statsig: {development}.")
-    payloads = build_payloads(project)
-    check_encodable(payloads, "No request was sent to Statsig.")
+    payloads, metrics = build_payloads(project), build_metric_payloads(project)
+    check_encodable([*payloads, *metrics], "No request was sent to Statsig.")
     desired = [payload.body for payload in payloads]
-    result = build_plan(desired, client.list_sources(), project.marker, set(request.adopt))
+    declared = [metric.body for metric in metrics]
+    remote_sources, remote_metrics = client.list_sources(), client.list_metrics()
+    result = build_plan(
+        desired,
+        remote_sources,
+        project.marker,
+        set(request.adopt),
+        metrics=declared,
+        remote_metrics=remote_metrics,
+    )
     adapter = project.manifest.adapter_type
-    return project, guard_plan(result, client.list_metrics, adapter_type=adapter, force=request.force)
+    return project, guard_plan(
+        result, lambda: remote_metrics, adapter_type=adapter, force=request.force, desired_metrics=declared
+    )
 
 
 @click.command()
@@ -74,7 +86,10 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
 @format_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when changes are pending.")
 @click.option(
-    "--adopt", multiple=True, metavar="NAME", help="Plan to take over an unmarked source of this name."
+    "--adopt",
+    multiple=True,
+    metavar="NAME",
+    help="Plan to take over an unmarked source or metric of this name.",
 )
 @click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
 @click.pass_context
@@ -88,11 +103,12 @@ def plan(
     connection: Connection,
     project_options: ProjectOptions,
 ) -> None:
-    """Show what `apply` would change in Statsig, without writing anything.
+    """Show what `apply` would change in Statsig's metric sources and metrics, without writing anything.
 
     Validates the manifest first and sends no request when any source is invalid. The desired state
-    is exactly what `render` writes. Exits 1 when any item is blocked (a name held by a source
-    without the marker, an update that breaks a live metric), with or without --detailed-exitcode.
+    is exactly what `render` writes: every source, and every metric declared in dbt. Exits 1 when any
+    item is blocked (a name held by a source or metric without the marker, an update that breaks a
+    live metric), with or without --detailed-exitcode.
 
     Example:
 
@@ -118,8 +134,14 @@ def plan(
 @click.command()
 @project_options()
 @connection_options
-@click.option("--prune", is_flag=True, help="Delete orphaned sources that no metric uses.")
-@click.option("--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source of this name.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete orphaned metrics that no experiment uses, then orphaned sources that no metric uses.",
+)
+@click.option(
+    "--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source or metric of this name."
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
 @click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
@@ -143,12 +165,13 @@ def apply(
     connection: Connection,
     project_options: ProjectOptions,
 ) -> None:
-    """Create and update metric sources in Statsig so they match dbt's manifest.
+    """Create and update metric sources and metrics in Statsig so they match dbt's manifest.
 
     Validates first (no request when any source is invalid, or when the sources are built outside
     the production governed schema, unless --allow-non-production), shows the plan, asks for
-    confirmation on a terminal, writes, then reads every written source back. Exits 1 while any item
-    is blocked, failed or drifted.
+    confirmation on a terminal, writes (sources before the metrics that read them, metrics pruned
+    before their sources), then reads everything written back. Exits 1 while any item is blocked,
+    failed or drifted.
 
     Example:
 
@@ -156,7 +179,7 @@ def apply(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
     """
     from statsig_sources.client.deadlines import allow_writes
-    from statsig_sources.registration.apply import actionable, apply_plan
+    from statsig_sources.registration.apply import actionable, apply_plan, planned_writes
     from statsig_sources.registration.report import render_text
 
     with statsig_client(connection) as client:
@@ -166,7 +189,8 @@ def apply(
         todo = actionable(result)
         if not todo:
             return
-        allow_writes(client.deadline, client.throttle.floor(len(todo)), connection.command_timeout is None)
+        floor = client.throttle.floor(planned_writes(todo))
+        allow_writes(client.deadline, floor, connection.command_timeout is None)
         if not (yes or dry_run) and sys.stdin.isatty():
             click.confirm("Apply these changes to Statsig?", abort=True)
         terminal = sys.stdout.isatty()
@@ -176,17 +200,21 @@ def apply(
 
 
 def outcome_line(outcome: Outcome) -> str:
-    """`status: action name`, with the message of a problem (`blocked: statsig_orders: ...`)."""
-    from statsig_sources.registration.apply import PROBLEMS
+    """`status: action name`, with the message of a problem (`blocked: statsig_orders: ...`); a metric
+    is named as one (`done: create metric Order revenue`)."""
+    from statsig_sources.registration.apply import PROBLEMS, Status
+    from statsig_sources.registration.plan import Kind
 
     action = "" if outcome.action.value == outcome.status.value else f" {outcome.action.value}"
-    message = f": {outcome.message}" if outcome.status in PROBLEMS and outcome.message else ""
-    return f"{outcome.status.value}:{action} {outcome.name}{message}"
+    kind = " metric" if outcome.kind is Kind.METRIC else ""
+    shown = outcome.status in PROBLEMS or outcome.status is Status.SKIPPED
+    message = f": {outcome.message}" if shown and outcome.message else ""
+    return f"{outcome.status.value}:{action}{kind} {outcome.name}{message}"
 
 
 @contextmanager
 def _progress(total: int, terminal: bool) -> Iterator[Callable[[Outcome], None]]:
-    """A progress bar on a terminal; one line per source otherwise (CI logs)."""
+    """A progress bar on a terminal; one line per source or metric otherwise (CI logs)."""
     if terminal:
         with click.progressbar(length=total, label="Applying") as bar:
             yield lambda outcome: bar.update(1)

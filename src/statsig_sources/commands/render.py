@@ -28,12 +28,13 @@ from statsig_sources.core.errors import ExitCode
 def render(
     ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, project_options: ProjectOptions
 ) -> None:
-    """Write metric_sources/<name>.yml, one Statsig payload per metric source.
+    """Write metric_sources/<name>.yml, one Statsig payload per metric source, and
+    metric_sources/metrics/<slug>.yml, one per metric declared in dbt.
 
     Validates first and writes nothing when any source is invalid. Files use the Statsig Console
-    API's field names and carry the ownership marker; a file whose source left dbt is removed. With
-    --check nothing is written: the command exits 1 and lists every file that is missing, stale or
-    orphaned.
+    API's field names and carry the ownership marker; a file whose source or metric left dbt is
+    removed. With --check nothing is written: the command exits 1 and lists every file that is
+    missing, stale or orphaned.
 
     Example:
 
@@ -44,13 +45,14 @@ def render(
 
     # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
     from statsig_sources.registration.files import diff_output, render_files, write_output
+    from statsig_sources.registration.metric_payloads import build_metric_payloads
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.report import render_report
 
     project, violations = checked_project(ctx, "render", fmt, project_options)
-    payloads = build_payloads(project)
-    check_encodable(payloads, "Nothing was written.")
-    files = render_files(payloads)
+    payloads, metrics = build_payloads(project), build_metric_payloads(project)
+    check_encodable([*payloads, *metrics], "Nothing was written.")
+    files = render_files(payloads, metrics)
     directory = output_dir if output_dir.is_absolute() else project_options.project_dir / output_dir
     diff = diff_output(directory, files)
     if not check:

@@ -91,14 +91,14 @@ def _readable_project(ctx: click.Context, fmt: str, options: ProjectOptions) -> 
     """The project, checked before any request: findings that leave usage unable to say which
     source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
     other finding is a warning on stderr, since usage only reads Statsig."""
-    from statsig_sources.rules import USAGE_BLOCKING
+    from statsig_sources.rules import usage_blocking
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import refused_report, violation_line
 
     project = project_from_options(options)
     echo_manifest_line(project, fmt)
     violations = run_rules(project)
-    blocking = [v for v in violations if v.severity == "error" and v.rule in USAGE_BLOCKING]
+    blocking = usage_blocking(project, violations)
     if blocking:
         click.echo(refused_report(fmt, "usage", len(project.sources), blocking))
         ctx.exit(ExitCode.FINDINGS)

@@ -15,6 +15,7 @@ from typing import Any
 
 from statsig_sources.core.contract import contract, declaration_contract
 from statsig_sources.core.declaration_checks import ROOT, DeclarationChecker, Problem
+from statsig_sources.core.metrics import MetricDeclaration, parse_metrics
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Declaration:
     custom_fields: tuple[tuple[str, str], ...] = ()  # (key, formula), in declared order
     timestamp_type: str | None = None
     materialized: str | None = None
+    metrics: tuple[MetricDeclaration, ...] = ()  # code-declared Statsig metrics (docs/metrics.md)
 
     @property
     def timestamp_as_day(self) -> bool:
@@ -54,6 +56,12 @@ def canonical_columns(declaration: Declaration, adapter_type: str) -> tuple[str,
     names += ["value"] if declaration.value is not None else []
     names += [*declaration.measures, *declaration.dimensions]
     return tuple(fold_case(name, adapter_type) for name in names)
+
+
+def readable_columns(declaration: Declaration) -> tuple[str, ...]:
+    """The columns a metric may read from the source, as a declaration names them (lower case): its
+    canonical columns, then its custom fields (core/metric_checks.py lists the same for the contract)."""
+    return (*canonical_columns(declaration, ""), *(key for key, _ in declaration.custom_fields))
 
 
 def fold_case(name: str, adapter_type: str) -> str:
@@ -153,4 +161,5 @@ def _declaration(values: Mapping[str, Any]) -> Declaration:
         custom_fields=tuple((str(k), v) for k, v in (values.get("custom_fields") or {}).items()),
         timestamp_type=values.get("timestamp_type"),
         materialized=values.get("materialized"),
+        metrics=parse_metrics(values.get("metrics")),
     )

@@ -1,65 +1,25 @@
 """The checks `contract.json` describes for a raw `meta.statsig` declaration, walked in the same order
-and worded with the same messages as the package's `_statsig_declaration_problems` macro."""
+and worded with the same messages as the package's `_statsig_declaration_problems` macro. The generic
+key walk is key_checks.py's; the `metrics:` list is metric_checks.py's."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from statsig_sources.core.contract import declaration_contract
+from statsig_sources.core.key_checks import ROOT, Problem, is_text, type_name
+from statsig_sources.core.metric_checks import MetricChecks
 
-ROOT = "meta.statsig"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a declaration: the contract's message code, the key path, the sentence."""
-
-    code: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+__all__ = ["ROOT", "DeclarationChecker", "Problem", "is_text", "type_name"]
 
 
-def type_name(value: Any) -> str:
-    """How a message names a value's type (the macro names types the same way)."""
-    names: Mapping[str, str] = declaration_contract()["type_names"]
-    if value is None:
-        return names["none"]
-    if isinstance(value, bool):
-        return names["boolean"]
-    if isinstance(value, int | float):
-        return names["number"]
-    if isinstance(value, str):
-        return names["blank"] if not value.strip() else names["string"]
-    if isinstance(value, Mapping):
-        return names["mapping"]
-    if isinstance(value, list | tuple):
-        return names["list"]
-    return names["other"]
-
-
-def is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-class DeclarationChecker:
+class DeclarationChecker(MetricChecks):
     """Walks a raw declaration as the contract describes it, collecting problems."""
 
     def __init__(self, custom_unit_types: Sequence[str]) -> None:
-        self.spec = declaration_contract()
+        super().__init__()
         self.custom_unit_types = tuple(custom_unit_types)
-        self.problems: list[Problem] = []
-
-    def problem(self, code: str, path: str, **fields: Any) -> None:
-        message = self.spec["messages"][code].replace("{path}", path)
-        for name, value in fields.items():
-            message = message.replace("{" + name + "}", str(value))
-        self.problems.append(Problem(code, path, message))
 
     def check(self, raw: Any, model_name: str) -> dict[str, Any] | None:
         if not isinstance(raw, Mapping):
@@ -70,47 +30,9 @@ class DeclarationChecker:
         self.output_names(values)
         self.exclusive(raw, values)
         self.source_name(raw, values, model_name)
-        self.tags(values.get("tags"))
+        self.reserved_tags(f"{ROOT}.tags", values.get("tags") or [])
+        self.metrics(values)
         return values
-
-    def keys(self, path: str, raw: Mapping[Any, Any], specs: Mapping[str, Any]) -> dict[str, Any]:
-        """Unknown keys, then each known key in the contract's order; absent and null are the same."""
-        for key in raw:
-            if key not in specs:
-                self.problem("unknown_key", f"{path}.{key}", allowed=", ".join(specs))
-        values = {}
-        for key, spec in specs.items():
-            value = raw.get(key)
-            if value is None:
-                if spec.get("required"):
-                    self.problem("missing", f"{path}.{key}")
-            elif self.valid(f"{path}.{key}", value, spec):
-                values[key] = value
-        return values
-
-    def valid(self, path: str, value: Any, spec: Mapping[str, Any]) -> bool:
-        kind = spec["kind"]
-        if kind == "text" and not is_text(value):
-            self.problem("not_text", path, type=type_name(value))
-        elif kind == "choice" and (not isinstance(value, str) or value not in spec["choices"]):
-            self.problem("not_choice", path, choices=", ".join(spec["choices"]), value=value)
-        elif kind == "text_list" and not (isinstance(value, list) and all(is_text(v) for v in value)):
-            self.problem("not_text_list", path, type=type_name(value))
-        elif kind == "expressions" and not isinstance(value, Mapping):
-            self.problem("not_expressions", path, type=type_name(value))
-        elif kind == "expressions":
-            return self.expressions(path, value)
-        elif kind == "unit_ids" and not (isinstance(value, Mapping) and value):
-            self.problem("no_unit_ids", path)
-        else:
-            return True
-        return False
-
-    def expressions(self, path: str, value: Mapping[Any, Any]) -> bool:
-        blank = [(name, formula) for name, formula in value.items() if not is_text(formula)]
-        for name, formula in blank:
-            self.problem("blank_expression", f"{path}.{name}", type=type_name(formula))
-        return not blank
 
     def unit_ids(self, unit_ids: Mapping[Any, Any] | None) -> None:
         known = [*self.spec["built_in_unit_types"], *self.custom_unit_types]
@@ -160,9 +82,3 @@ class DeclarationChecker:
             return
         hint = self.spec["messages"]["model_name_hint"] if declared is None else ""
         self.problem("bad_source_name", f"{ROOT}.source_name", value=name, max=maximum, hint=hint)
-
-    def tags(self, tags: Sequence[str] | None) -> None:
-        prefix = self.spec["reserved_tag_prefix"]
-        for tag in tags or ():
-            if tag.strip().lower().startswith(prefix.lower()):
-                self.problem("reserved_tag", f"{ROOT}.tags", value=tag, prefix=prefix)

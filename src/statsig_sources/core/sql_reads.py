@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from statsig_sources.core.sql import SqlResult, dialect_for, read_many
 
 if TYPE_CHECKING:
+    from statsig_sources.core.metrics import Criterion
     from statsig_sources.core.project import MetricSource, Project
 
 COMPILED = "compiled SQL"
@@ -28,6 +29,22 @@ def user_sql(source: MetricSource) -> Iterable[tuple[str, str, bool]]:
         yield "filter", declaration.filter, False
     for key, formula in declaration.custom_fields:
         yield f"custom field `{key}`", formula, False
+    for what, sql, _reads in metric_sql(source):
+        yield what, sql, False
+
+
+def metric_sql(source: MetricSource) -> Iterable[tuple[str, str, str | None]]:
+    """(what, sql, source name) for every `sql_filter` criterion of the source's metrics: the name of the
+    source whose governed relation the SQL runs on, or None for this one (a ratio's denominator criteria
+    run on the denominator's source)."""
+    for metric in source.declaration.metrics if source.declaration is not None else ():
+        parts: list[tuple[str, tuple[Criterion, ...], str | None]] = [("", metric.criteria, None)]
+        if metric.denominator is not None:
+            parts.append(("denominator ", metric.denominator.criteria, metric.denominator.source))
+        for part, criteria, reads in parts:
+            for number, criterion in enumerate(criteria, start=1):
+                if criterion.sql is not None:
+                    yield f"metric `{metric.name}` {part}criterion #{number} sql", criterion.sql, reads
 
 
 def read_project_sql(project: Project) -> Mapping[tuple[str, str], SqlResult]:

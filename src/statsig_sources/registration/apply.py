@@ -1,63 +1,56 @@
 """Carry out a registration plan against Statsig, then read back what was written.
 
+In an order that keeps every metric's sources in place while it exists: sources are created and
+updated first, then metrics; orphaned metrics are pruned before orphaned sources, so a source whose
+last metric goes in this run can go too.
+
 Idempotent by construction: the plan is recomputed from Statsig's state, so a second apply writes
 nothing and an interrupted one converges when rerun. A create refused as "already exists" (typically
 the retry of a create whose answer was lost with a dropped connection) is resolved by reading the
 source: ours (it carries the marker) is updated if it differs; anyone else's is reported as blocked.
+Metrics: metric_apply.py.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from enum import Enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from statsig_sources.client.api import AlreadyExistsError, ApiError, StatsigClient
-from statsig_sources.core.errors import ExitCode
-from statsig_sources.core.ownership import has_marker, other_markers
-from statsig_sources.registration.plan import Action, FieldChange, Plan, PlanItem, diff
+from statsig_sources.core.ownership import has_marker
+from statsig_sources.registration.metric_apply import carry_out_metric
+from statsig_sources.registration.metric_plan import metric_diff
+from statsig_sources.registration.outcomes import (
+    PROBLEMS,
+    ApplyResult,
+    Outcome,
+    Status,
+    not_ours_to_delete,
+)
+from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem, diff
+
+__all__ = ["PROBLEMS", "ApplyResult", "Outcome", "Status", "actionable", "apply_plan", "planned_writes"]
 
 
-class Status(str, Enum):
-    DONE = "done"
-    VALIDATED = "validated"  # dry run: Statsig checked it and persisted nothing
-    KEPT = "kept"  # an orphan left in place (no --prune)
-    BLOCKED = "blocked"
-    FAILED = "failed"
-    DRIFTED = "drifted"  # written, but Statsig's copy differs from what we sent
-
-
-PROBLEMS = frozenset({Status.BLOCKED, Status.FAILED, Status.DRIFTED})
-
-
-@dataclass(frozen=True)
-class Outcome:
-    name: str
-    action: Action
-    status: Status
-    message: str = ""
-    drift: tuple[FieldChange, ...] = ()
-    writes: int = 0  # requests that changed Statsig on this item's behalf
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    outcomes: tuple[Outcome, ...]
-
-    @property
-    def writes(self) -> int:
-        return sum(outcome.writes for outcome in self.outcomes)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        problem = any(outcome.status in PROBLEMS for outcome in self.outcomes)
-        return ExitCode.FINDINGS if problem else ExitCode.OK
+def _phase(item: PlanItem) -> int:
+    pruning = item.action is Action.ORPHANED
+    if item.kind is Kind.SOURCE:
+        return 3 if pruning else 0
+    return 2 if pruning else 1
 
 
 def actionable(plan: Plan) -> tuple[PlanItem, ...]:
-    return tuple(item for item in plan.items if item.action is not Action.UNCHANGED)
+    """The items apply acts on, in the order it acts on them."""
+    return tuple(sorted((item for item in plan.items if item.action is not Action.UNCHANGED), key=_phase))
+
+
+def planned_writes(items: Sequence[PlanItem]) -> int:
+    """The writes `items` take at most: one each, and a second for a metric created with an owner
+    (only an update sets one)."""
+    owners = [item for item in items if item.kind is Kind.METRIC and item.action is Action.CREATE]
+    return len(items) + sum(1 for item in owners if item.payload is not None and "owner" in item.payload)
 
 
 def apply_plan(
@@ -70,8 +63,14 @@ def apply_plan(
 ) -> ApplyResult:
     """Write every create and update, prune orphans when asked, and verify the writes."""
     outcomes = []
+    unwritten: set[str] = set()  # sources a metric cannot be sent for
     for item in actionable(plan):
-        outcome = _carry_out(item, client, plan.marker, prune, dry_run)
+        if item.kind is Kind.METRIC:
+            outcome = carry_out_metric(item, client, plan.marker, prune, dry_run, unwritten)
+        else:
+            outcome = _carry_out(item, client, plan.marker, prune, dry_run)
+            if item.action is not Action.ORPHANED and outcome.status is not Status.DONE:
+                unwritten.add(item.name)
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -138,7 +137,7 @@ def _prune(item: PlanItem, client: StatsigClient, marker: str, prune: bool, dry_
     remote = client.get_source(item.name)  # ownership is checked again just before deleting
     if remote is None:
         return Outcome(item.name, item.action, Status.DONE, "already deleted")
-    refusal = _not_ours_to_delete(remote, marker)
+    refusal = not_ours_to_delete(remote, marker)
     if refusal:
         return Outcome(item.name, item.action, Status.BLOCKED, refusal)
     if dry_run:
@@ -151,50 +150,51 @@ def _prune(item: PlanItem, client: StatsigClient, marker: str, prune: bool, dry_
     return Outcome(item.name, item.action, Status.DONE, "deleted", writes=1)
 
 
-def _not_ours_to_delete(remote: Mapping[str, Any], marker: str) -> str:
-    """Why a source read just before its delete must be kept."""
-    if not has_marker(remote, marker):
-        return f"not deleted: it no longer carries the marker {marker!r}"
-    others = other_markers(remote, marker)
-    if others:
-        return (
-            f"not deleted: it also carries {', '.join(others)}, so its owner is unclear; remove the "
-            "marker that does not name its owner"
-        )
-    return ""
-
-
 def _read_back(plan: Plan, outcomes: list[Outcome], client: StatsigClient) -> list[Outcome]:
-    """Read each written source back (one GET each, or one full list when that is cheaper)."""
-    payloads = {item.name: item.payload for item in plan.items if item.payload is not None}
-    written = [
-        o.name for o in outcomes if o.status is Status.DONE and o.action in (Action.CREATE, Action.UPDATE)
-    ]
-    if not written:
-        return outcomes
-    pages = math.ceil((len(plan.items) + 1) / client.page_size)
-    if len(written) > pages:
-        listed = {str(source.get("name")): source for source in client.list_sources()}
-        remote: dict[str, Mapping[str, Any] | None] = {name: listed.get(name) for name in written}
-    else:
-        remote = {name: client.get_source(name) for name in written}
-    checked = []
-    for outcome in outcomes:
-        payload = payloads.get(outcome.name)
-        if outcome.name not in remote or payload is None:
-            checked.append(outcome)
+    """Read each written source and metric back (one GET each, or one full list when that is cheaper)
+    and compare it with what was sent."""
+    checked = outcomes
+    readers = (
+        (Kind.SOURCE, client.get_source, client.list_sources, "name", diff),
+        (Kind.METRIC, client.get_metric, client.list_metrics, "id", metric_diff),
+    )
+    for kind, get, list_all, key, compare in readers:
+        items = {item.name: item for item in plan.items if item.kind is kind and item.payload is not None}
+        written = [
+            items[o.name]
+            for o in checked
+            if o.kind is kind and o.status is Status.DONE and o.action in (Action.CREATE, Action.UPDATE)
+        ]
+        if not written:
             continue
-        stored = remote[outcome.name]
-        if stored is None:
-            checked.append(replace(outcome, status=Status.DRIFTED, message="not found when read back"))
-            continue
-        drift = diff(payload, stored)
-        if drift:
-            message = "Statsig dropped or changed " + _fields(drift)
-            checked.append(replace(outcome, status=Status.DRIFTED, message=message, drift=drift))
+        pages = math.ceil((len([item for item in plan.items if item.kind is kind]) + 1) / client.page_size)
+        if len(written) > pages:
+            listed = {str(found.get(key)): found for found in list_all()}
+            remote = {item.name: listed.get(item.key) for item in written}
         else:
-            checked.append(outcome)
+            remote = {item.name: get(item.key) for item in written}
+        checked = [_checked(o, items, remote, compare) if o.kind is kind else o for o in checked]
     return checked
+
+
+def _checked(
+    outcome: Outcome,
+    items: Mapping[str, PlanItem],
+    remote: Mapping[str, Mapping[str, Any] | None],
+    compare: Callable[[Mapping[str, Any], Mapping[str, Any]], Sequence[FieldChange]],
+) -> Outcome:
+    item = items.get(outcome.name)
+    if outcome.name not in remote or item is None or item.payload is None:
+        return outcome
+    stored = remote[outcome.name]
+    if stored is None:
+        return replace(outcome, status=Status.DRIFTED, message="not found when read back")
+    drift = tuple(compare(item.payload, stored))
+    if not drift:
+        return outcome
+    return replace(
+        outcome, status=Status.DRIFTED, message="Statsig dropped or changed " + _fields(drift), drift=drift
+    )
 
 
 def _fields(changes: tuple[FieldChange, ...]) -> str:

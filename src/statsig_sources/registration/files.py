@@ -1,4 +1,10 @@
-"""Rendering payloads to metric_sources/<name>.yml: deterministic text, atomic writes, a check mode."""
+"""Rendering payloads to metric_sources/<name>.yml, and each code-declared metric's to
+metric_sources/metrics/<slug>.yml: deterministic text, atomic writes, a check mode.
+
+A metric's file is named by the slug of its name (output.slug: lower case, every run of characters
+other than letters and digits as `_`), since Statsig's metric names may hold `/`, `%`, `:` and spaces;
+metrics whose slugs collide each get `_` and 8 hex digits of the SHA-1 of their id.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,12 @@ from typing import Any
 import yaml
 
 from statsig_sources.core.errors import InputError
-from statsig_sources.output import staged_write
+from statsig_sources.output import staged_write, unique_slugs
+from statsig_sources.registration.metric_payloads import MetricPayload
 from statsig_sources.registration.payloads import SourcePayload
 
 SUFFIX = ".yml"
+METRICS_DIR = "metrics"  # metric_sources/metrics/: one file per code-declared metric
 HEADER = "# Rendered by `statsig-sources render` from dbt's manifest. Do not edit: change the dbt model.\n"
 
 
@@ -39,7 +47,7 @@ PURE_DUMPER = make_dumper(yaml.SafeDumper)
 DUMPER = make_dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
 
 
-def render_text(payload: SourcePayload, dumper: type[yaml.SafeDumper] | None = None) -> str:
+def render_text(payload: SourcePayload | MetricPayload, dumper: type[yaml.SafeDumper] | None = None) -> str:
     """The file's bytes-to-be: a header line, then the payload's fields in their fixed order."""
     body = yaml.dump(
         payload.body,
@@ -52,9 +60,18 @@ def render_text(payload: SourcePayload, dumper: type[yaml.SafeDumper] | None = N
     return HEADER + body
 
 
-def render_files(payloads: list[SourcePayload]) -> dict[str, str]:
-    """File name -> text, one file per source."""
-    return {payload.name + SUFFIX: render_text(payload) for payload in payloads}
+def render_files(payloads: list[SourcePayload], metrics: list[MetricPayload] | None = None) -> dict[str, str]:
+    """File name (relative to the output directory) -> text: one file per source, one per metric."""
+    files = {payload.name + SUFFIX: render_text(payload) for payload in payloads}
+    slugs = metric_file_names(metrics or [])
+    files.update({slugs[metric.id]: render_text(metric) for metric in metrics or []})
+    return files
+
+
+def metric_file_names(metrics: list[MetricPayload]) -> dict[str, str]:
+    """Metric id -> its file's path relative to the output directory (`metrics/order_revenue.yml`)."""
+    slugs = unique_slugs({metric.id: metric.name for metric in metrics})
+    return {metric_id: f"{METRICS_DIR}/{name}{SUFFIX}" for metric_id, name in slugs.items()}
 
 
 @dataclass(frozen=True)
@@ -74,8 +91,8 @@ class RenderDiff:
 def diff_output(output_dir: Path, files: dict[str, str]) -> RenderDiff:
     """How `output_dir` differs from `files`. A name render must write that is taken by something
     other than a regular file (a directory, a dangling symbolic link) is an input error."""
-    existing = {path.name for path in output_dir.glob("*" + SUFFIX)} if output_dir.is_dir() else set()
-    blocking = [_not_a_file(output_dir / name) for name in sorted(existing & set(files))]
+    existing = _existing(output_dir)
+    blocking = [_not_a_file(output_dir / name, name) for name in sorted(existing & set(files))]
     if any(blocking):
         problems = "; ".join(problem for problem in blocking if problem)
         raise InputError(f"cannot render into {output_dir}: {problems}: remove or rename it")
@@ -91,14 +108,22 @@ def diff_output(output_dir: Path, files: dict[str, str]) -> RenderDiff:
     return RenderDiff(tuple(missing), tuple(stale), tuple(orphaned), tuple(unchanged))
 
 
-def _not_a_file(path: Path) -> str:
+def _existing(output_dir: Path) -> set[str]:
+    """The `.yml` names in the output directory and its metrics/ directory, relative to it."""
+    if not output_dir.is_dir():
+        return set()
+    found = {path.name for path in output_dir.glob("*" + SUFFIX)}
+    return found | {f"{METRICS_DIR}/{path.name}" for path in (output_dir / METRICS_DIR).glob("*" + SUFFIX)}
+
+
+def _not_a_file(path: Path, name: str) -> str:
     if path.is_file():
         return ""
     if path.is_dir():
-        return f"{path.name} is a directory"
+        return f"{name} is a directory"
     if path.is_symlink():
-        return f"{path.name} is a symbolic link to a file that does not exist"
-    return f"{path.name} is not a regular file"
+        return f"{name} is a symbolic link to a file that does not exist"
+    return f"{name} is not a regular file"
 
 
 def _read(path: Path, first_line: bool = False) -> bytes:

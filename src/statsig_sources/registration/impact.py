@@ -1,5 +1,7 @@
 """What a plan's updates do to live metrics: name the metrics each updated source feeds, and block an
-update that removes or retypes a column one of them reads (unless forced).
+update that removes or retypes a column one of them reads (unless forced). Metrics declared in dbt count
+as declared; a declared metric that reads a column its source no longer offers is refused earlier, by
+validate's metric_columns rule, without asking Statsig.
 
 A query source's columns are its SQL's output columns (read with sqlglot) plus its custom fields; a
 column's type is known only where the SQL casts it explicitly. When the columns cannot be known (a
@@ -12,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from statsig_sources.core.metrics import metric_id
 from statsig_sources.core.sql import dialect_for, output_columns
-from statsig_sources.registration.plan import Action, Plan, PlanItem
+from statsig_sources.registration.plan import Action, Kind, Plan, PlanItem
 from statsig_sources.usage.join import Metric, parse_metric
 
 Columns = Mapping[str, str | None]  # lower-cased column name -> explicit cast type, if any
@@ -87,17 +90,25 @@ def guard_plan(
     *,
     adapter_type: str,
     force: bool = False,
+    desired_metrics: Sequence[Mapping[str, Any]] = (),
 ) -> Plan:
     """The plan with each update's affected metrics named and breaking updates blocked.
 
-    `fetch_metrics` is called only when the plan has updates, so a plan without any costs no request.
+    `fetch_metrics` is called only when the plan updates a source, so a plan without any costs no
+    request. A metric declared in dbt is judged as declared (`desired_metrics`, what this plan makes
+    of it), not as Statsig holds it now: a change that moves a metric off a column together with the
+    source that drops it breaks nothing.
     """
-    if not plan.of(Action.UPDATE):
+    if not plan.of(Action.UPDATE, Kind.SOURCE):
         return plan
     dialect = dialect_for(adapter_type)
-    by_source = _metrics_by_source(fetch_metrics())
+    declared = {metric_id(str(body.get("name"))): body for body in desired_metrics}
+    live = [metric for metric in fetch_metrics() if str(metric.get("id")) not in declared]
+    by_source = _metrics_by_source([*live, *({**body, "id": key} for key, body in declared.items())])
     items = tuple(
-        _assess(item, by_source.get(item.name, []), force, dialect) if item.action is Action.UPDATE else item
+        _assess(item, by_source.get(item.name, []), force, dialect)
+        if item.action is Action.UPDATE and item.kind is Kind.SOURCE
+        else item
         for item in plan.items
     )
     return replace(plan, items=items)

@@ -12,13 +12,17 @@ sources (Statsig reads the relation by name) are supported for those who prefer 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statsig_sources.core.declaration import Declaration, canonical_columns, fold_case
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.project import MetricSource, Project, declared_sources
 from statsig_sources.core.sql import dialect_for, quote_identifier
+
+if TYPE_CHECKING:
+    from statsig_sources.registration.metric_payloads import MetricPayload
 
 # The order fields are written in; `render` writes them in exactly this order.
 FIELD_ORDER = (
@@ -57,9 +61,9 @@ def build_payloads(project: Project) -> list[SourcePayload]:
     return sorted(payloads, key=lambda payload: payload.name)
 
 
-def check_encodable(payloads: list[SourcePayload], nothing: str) -> None:
-    """Every payload encodes as JSON text in UTF-8, or an input error naming each source that does not,
-    raised before the first one is sent or written (`nothing` says what was not done)."""
+def check_encodable(payloads: Sequence[SourcePayload | MetricPayload], nothing: str) -> None:
+    """Every payload encodes as JSON text in UTF-8, or an input error naming each source or metric that
+    does not, raised before the first one is sent or written (`nothing` says what was not done)."""
     problems = []
     for payload in payloads:
         try:

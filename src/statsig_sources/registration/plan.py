@@ -1,4 +1,5 @@
-"""The registration plan: a pure diff of desired source payloads against what Statsig holds.
+"""The registration plan: a pure diff of desired source and metric payloads against what Statsig holds
+(metrics: metric_plan.py).
 
 Every payload we write carries the ownership marker (a tag unique to this tool and project) and
 `isReadOnly: true`. A remote source with the marker is ours; one without it is never touched unless
@@ -9,67 +10,28 @@ fills in or reorders (default values, tag and mapping order, owner details we di
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.ownership import has_marker, other_markers
 from statsig_sources.core.remote_defaults import source_defaults
+from statsig_sources.registration.metric_plan import metric_items
+from statsig_sources.registration.plan_items import (
+    Action,
+    FieldChange,
+    Kind,
+    Plan,
+    PlanItem,
+    duplicates,
+    managed_payload,
+    orphan_reason,
+)
+
+__all__ = ["Action", "FieldChange", "Kind", "Plan", "PlanItem", "build_plan", "diff", "managed_payload"]
 
 # What Statsig holds for a field a payload left out: one documented table (core/remote_defaults.py).
 REMOTE_DEFAULTS: Mapping[str, Any] = source_defaults()
 NOT_COMPARED = frozenset({"name", "dryRun"})
-
-
-class Action(str, Enum):
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    ORPHANED = "orphaned"
-    BLOCKED = "blocked"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    before: Any
-    after: Any
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    action: Action
-    name: str
-    payload: Mapping[str, Any] | None = None  # what create/update sends (marker included)
-    changes: tuple[FieldChange, ...] = ()
-    reason: str = ""
-    adopted: bool = False
-    affected_metrics: tuple[str, ...] = ()  # metrics that read an updated source (impact.py)
-
-
-@dataclass(frozen=True)
-class Plan:
-    marker: str
-    items: tuple[PlanItem, ...] = field(default_factory=tuple)
-
-    def of(self, action: Action) -> tuple[PlanItem, ...]:
-        return tuple(item for item in self.items if item.action is action)
-
-    def counts(self) -> dict[str, int]:
-        return {action.value: len(self.of(action)) for action in Action}
-
-    @property
-    def has_changes(self) -> bool:
-        """Creates or updates are pending (orphans are removed only by `apply --prune`)."""
-        return any(item.action in (Action.CREATE, Action.UPDATE) for item in self.items)
-
-
-def managed_payload(desired: Mapping[str, Any], marker: str) -> dict[str, Any]:
-    """The payload as we send it: the marker appended to its tags and `isReadOnly: true`."""
-    tags = [str(tag) for tag in desired.get("tags") or ()]
-    payload = {**desired, "tags": [*dict.fromkeys([*tags, marker])], "isReadOnly": True}
-    return payload
 
 
 def diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple[FieldChange, ...]:
@@ -107,14 +69,21 @@ def build_plan(
     remote: Sequence[Mapping[str, Any]],
     marker: str,
     adopt: set[str],
+    *,
+    metrics: Sequence[Mapping[str, Any]] = (),
+    remote_metrics: Sequence[Mapping[str, Any]] | None = None,
 ) -> Plan:
-    """Compare desired payloads (API field names) with the remote sources, by name."""
+    """Compare desired payloads (API field names) with the remote sources, by name, and desired metric
+    payloads with the remote metrics, by id (when `remote_metrics` were read)."""
     if not marker:
         raise InputError("The ownership marker must not be empty.")
     names = [str(source.get("name") or "") for source in desired]
+    metric_names = [str(metric.get("name") or "") for metric in metrics]
     problems = [f"a desired source has no name (#{i + 1})" for i, name in enumerate(names) if not name]
-    problems += [f"two desired sources are named {name!r}" for name in _duplicates(names)]
-    problems += [f"--adopt {name!r}: no desired source has that name" for name in sorted(adopt - set(names))]
+    problems += [f"two desired sources are named {name!r}" for name in duplicates(names)]
+    problems += [f"two desired metrics are named {name!r}" for name in duplicates(metric_names)]
+    unknown = sorted(adopt - set(names) - set(metric_names))
+    problems += [f"--adopt {name!r}: no desired source or metric has that name" for name in unknown]
     if problems:
         raise InputError("Cannot plan: " + "; ".join(problems) + ".")
     remote_by_name = {str(source.get("name")): source for source in remote}
@@ -124,19 +93,14 @@ def build_plan(
     ]
     wanted = set(names)
     items += [
-        PlanItem(Action.ORPHANED, name, reason=_orphan_reason(source, marker))
+        PlanItem(Action.ORPHANED, name, reason=orphan_reason(other_markers(source, marker)))
         for name, source in sorted(remote_by_name.items())
         if name not in wanted and has_marker(source, marker)
     ]
+    if remote_metrics is not None:
+        blocked = {item.name for item in items if item.action is Action.BLOCKED}
+        items += metric_items(metrics, remote_metrics, marker, adopt, blocked)
     return Plan(marker, tuple(items))
-
-
-def _orphan_reason(remote: Mapping[str, Any], marker: str) -> str:
-    reason = "carries the marker but is no longer declared in dbt"
-    others = other_markers(remote, marker)
-    if others:
-        reason += f"; it also carries {', '.join(others)}, so it is never pruned"
-    return reason
 
 
 def _item(desired: Mapping[str, Any], remote: Mapping[str, Any] | None, marker: str, adopt: bool) -> PlanItem:
@@ -154,13 +118,3 @@ def _item(desired: Mapping[str, Any], remote: Mapping[str, Any] | None, marker: 
     if not changes:
         return PlanItem(Action.UNCHANGED, name, payload)
     return PlanItem(Action.UPDATE, name, payload, changes, adopted=adopt and not has_marker(remote, marker))
-
-
-def _duplicates(names: Sequence[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for name in names:
-        if name in seen:
-            repeated.add(name)
-        seen.add(name)
-    return sorted(repeated - {""})

@@ -9,7 +9,7 @@ from typing import Any
 
 from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.registration.files import RenderDiff
-from statsig_sources.registration.plan import Action, FieldChange, Plan, PlanItem
+from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem
 from statsig_sources.rules.report import violation_dict, violation_line, violation_table
 from statsig_sources.rules.violations import Violation
 
@@ -23,21 +23,33 @@ SYMBOLS = {
 LISTED = (Action.CREATE, Action.UPDATE, Action.ORPHANED, Action.BLOCKED)
 
 
-def summary(plan: Plan) -> str:
-    counts = plan.counts()
+NOUNS = {Kind.SOURCE: ("Statsig metric sources", "source"), Kind.METRIC: ("Statsig metrics", "metric")}
+PRUNING = {
+    Kind.SOURCE: "Orphaned sources are kept; `apply --prune` deletes those no metric uses.",
+    Kind.METRIC: "Orphaned metrics are kept; `apply --prune` deletes those no experiment uses.",
+}
+
+
+def summary(plan: Plan, kind: Kind = Kind.SOURCE) -> str:
+    counts = plan.counts(kind)
     return (
         f"{counts['create']} to create, {counts['update']} to update, {counts['unchanged']} unchanged, "
         f"{counts['orphaned']} orphaned, {counts['blocked']} blocked"
     )
 
 
+def kinds(plan: Plan) -> list[Kind]:
+    """What a report covers: the sources always, the metrics when there are any."""
+    return [Kind.SOURCE, *([Kind.METRIC] if plan.has(Kind.METRIC) else [])]
+
+
 def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def listed_items(plan: Plan) -> list[PlanItem]:
-    """The items a report lists: blocked ones first (they fail CI), then in plan order."""
-    listed = [item for item in plan.items if item.action in LISTED]
+def listed_items(plan: Plan, kind: Kind = Kind.SOURCE) -> list[PlanItem]:
+    """The items of one kind a report lists: blocked ones first (they fail CI), then in plan order."""
+    listed = [item for item in plan.items if item.action in LISTED and item.kind is kind]
     return sorted(listed, key=lambda item: item.action is not Action.BLOCKED)
 
 
@@ -57,18 +69,20 @@ def change_lines(change: FieldChange) -> list[str]:
 
 
 def render_text(plan: Plan) -> str:
-    lines = [f"Statsig metric sources (marker {plan.marker}): {summary(plan)}."]
-    for item in listed_items(plan):
-        label = item.action.value + (" (adopt)" if item.adopted else "")
-        lines.append(f"{SYMBOLS[item.action]} {label} {item.name}")
-        if item.action is not Action.CREATE:
-            lines += [f"    {line}" for change in item.changes for line in change_lines(change)]
-        if item.reason:
-            lines.append(f"    {item.reason}")
-        if item.affected_metrics:
-            lines.append(f"    affects metrics: {', '.join(item.affected_metrics)}")
-    if plan.of(Action.ORPHANED):
-        lines.append("Orphaned sources are kept; `apply --prune` deletes those no metric uses.")
+    lines = []
+    for kind in kinds(plan):
+        lines.append(f"{NOUNS[kind][0]} (marker {plan.marker}): {summary(plan, kind)}.")
+        for item in listed_items(plan, kind):
+            label = item.action.value + (" (adopt)" if item.adopted else "")
+            lines.append(f"{SYMBOLS[item.action]} {label} {item.name}")
+            if item.action is not Action.CREATE:
+                lines += [f"    {line}" for change in item.changes for line in change_lines(change)]
+            if item.reason:
+                lines.append(f"    {item.reason}")
+            if item.affected_metrics:
+                lines.append(f"    affects metrics: {', '.join(item.affected_metrics)}")
+        if plan.of(Action.ORPHANED, kind):
+            lines.append(PRUNING[kind])
     return "\n".join(lines) + "\n"
 
 
@@ -78,8 +92,10 @@ def _change_json(change: FieldChange) -> dict[str, Any]:
 
 def _item_json(item: PlanItem) -> dict[str, Any]:
     return {
+        "kind": item.kind.value,
         "action": item.action.value,
         "name": item.name,
+        "id": item.key,
         "adopted": item.adopted,
         "changes": [_change_json(change) for change in item.changes],
         "reason": item.reason,
@@ -91,7 +107,8 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
 def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "marker": plan.marker,
-        "summary": plan.counts(),
+        "summary": plan.counts(Kind.SOURCE),
+        "metric_summary": plan.counts(Kind.METRIC),
         "has_changes": plan.has_changes,
         "items": [_item_json(item) for item in plan.items],
     }
@@ -105,15 +122,30 @@ def render_markdown(plan: Plan, read: str = "") -> str:
     """A pull-request comment; `read` names the manifest the plan comes from."""
     lines = ["### Statsig metric sources plan", "", *([read, ""] if read else [])]
     lines += [f"Marker `{plan.marker}`: {summary(plan)}.", ""]
-    listed = listed_items(plan)
+    if plan.has(Kind.METRIC):
+        lines += [f"Metrics: {summary(plan, Kind.METRIC)}.", ""]
+    listed = [item for kind in kinds(plan) for item in listed_items(plan, kind)]
     if not listed:
         return "\n".join([*lines, "No changes."]) + "\n"
     blocked = plan.of(Action.BLOCKED)
     if blocked:
         names = ", ".join(f"`{markdown_cell(item.name)}`" for item in blocked)
         lines += [f"**Blocked: {names}.** `apply` will not change them, and this plan fails CI.", ""]
-    lines += ["| | action | source | detail |", "|---|---|---|---|"]
+    tables = [_markdown_table(listed_items(plan, kind), NOUNS[kind][1]) for kind in kinds(plan)]
+    lines += [line for table in tables if table for line in [*table, ""]][:-1]
     for item in listed:
+        if item.action in (Action.UPDATE, Action.BLOCKED) and item.changes:
+            lines += ["", f"<details><summary>{markdown_cell(item.name)}</summary>", "", "```diff"]
+            lines += [line for change in item.changes for line in _markdown_change(change)]
+            lines += ["```", "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_table(items: list[PlanItem], noun: str) -> list[str]:
+    if not items:
+        return []
+    lines = [f"| | action | {noun} | detail |", "|---|---|---|---|"]
+    for item in items:
         detail = (
             ", ".join(f"`{change.field}`" for change in item.changes) if item.action is Action.UPDATE else ""
         )
@@ -122,12 +154,7 @@ def render_markdown(plan: Plan, read: str = "") -> str:
             detail += "; affects metrics: " + markdown_cell(", ".join(item.affected_metrics))
         action = item.action.value + (" (adopt)" if item.adopted else "")
         lines.append(f"| {SYMBOLS[item.action]} | {action} | `{markdown_cell(item.name)}` | {detail} |")
-    for item in listed:
-        if item.action in (Action.UPDATE, Action.BLOCKED) and item.changes:
-            lines += ["", f"<details><summary>{markdown_cell(item.name)}</summary>", "", "```diff"]
-            lines += [line for change in item.changes for line in _markdown_change(change)]
-            lines += ["```", "", "</details>"]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _markdown_change(change: FieldChange) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from statsig_sources.core.project import Project
 from statsig_sources.rules.build_rules import check_build_status
 from statsig_sources.rules.declaration_rules import (
+    RULE_OF_PROBLEM,
     check_declaration,
     check_declared_columns,
     check_duplicate_source_names,
@@ -25,6 +26,11 @@ from statsig_sources.rules.governance import (
     check_materialization,
     check_single_schema,
     check_undeclared_in_governed_schema,
+)
+from statsig_sources.rules.metric_rules import (
+    check_duplicate_metric_names,
+    check_metric_columns,
+    check_metric_sources,
 )
 from statsig_sources.rules.sql_rules import check_lineage, check_user_sql
 from statsig_sources.rules.violations import Violation
@@ -43,6 +49,9 @@ RULES: tuple[Rule, ...] = (
     Rule("duplicate_source_names", check_duplicate_source_names),
     Rule("reserved_tags", check_reserved_tags),
     Rule("declared_columns", check_declared_columns),
+    Rule("metric_sources", check_metric_sources),
+    Rule("metric_columns", check_metric_columns),
+    Rule("duplicate_metric_names", check_duplicate_metric_names),
     Rule("build_status", check_build_status),
     Rule("governed_schema", check_governed_schema),
     Rule("single_schema", check_single_schema),
@@ -57,6 +66,20 @@ RULES: tuple[Rule, ...] = (
 # Findings that leave `usage` unable to say which source is which; it only reads Statsig, so every
 # other finding is a warning there.
 USAGE_BLOCKING = frozenset({"declaration", "duplicate_source_names"})
+
+
+def usage_blocking(project: Project, violations: list[Violation]) -> list[Violation]:
+    """The errors `usage` refuses: those of USAGE_BLOCKING's rules, and every problem the contract finds
+    in a declaration, whichever rule reports it (a declaration that does not parse is not read at all,
+    so not even its source name is known)."""
+    unparsed = {source.model.unique_id for source in project.sources if source.declaration is None}
+    contract_rules = {"declaration", *RULE_OF_PROBLEM.values()}
+    return [
+        v
+        for v in violations
+        if v.severity == "error"
+        and (v.rule in USAGE_BLOCKING or (v.node_id in unparsed and v.rule in contract_rules))
+    ]
 
 
 def validate(project: Project) -> list[Violation]:

@@ -17,10 +17,13 @@ RULE_OF_PROBLEM = {
     "unknown_unit_type": "unit_types",
     "bad_source_name": "source_name",
     "reserved_tag": "reserved_tags",
+    "not_a_column": "metric_columns",
+    "duplicate_metric_name": "duplicate_metric_names",
 }
 
 
-def _problems(project: Project, rule: str) -> list[Violation]:
+def contract_problems(project: Project, rule: str) -> list[Violation]:
+    """The contract's problems that `rule` reports."""
     return [
         violation(rule, source, problem.message)
         for source in project.sources
@@ -33,7 +36,7 @@ def check_declaration(project: Project) -> list[Violation]:
     """Missing or unknown `meta.statsig` keys, values of the wrong kind, output names the contract
     refuses, and text (in the declaration or in the model properties a payload carries) that cannot be
     encoded."""
-    found = _problems(project, "declaration")
+    found = contract_problems(project, "declaration")
     for source in project.sources:
         model = source.model
         fields = {
@@ -55,12 +58,12 @@ def check_declaration(project: Project) -> list[Violation]:
 
 def check_unit_types(project: Project) -> list[Violation]:
     """Unit types neither built in nor listed in the var statsig_custom_unit_types."""
-    return _problems(project, "unit_types")
+    return contract_problems(project, "unit_types")
 
 
 def check_source_name(project: Project) -> list[Violation]:
     """Source names Statsig could refuse (the contract's rule, which the macro applies too)."""
-    return _problems(project, "source_name")
+    return contract_problems(project, "source_name")
 
 
 def check_duplicate_source_names(project: Project) -> list[Violation]:
@@ -145,7 +148,7 @@ def _catalog_problems(
 def check_reserved_tags(project: Project) -> list[Violation]:
     """Declared tags that look like an ownership marker: only the CLI sets those. The marker prefix is
     the contract's (the macro refuses it too); the configured --marker is the CLI's alone."""
-    found = _problems(project, "reserved_tags")
+    found = contract_problems(project, "reserved_tags")
     marker = project.marker
     for source, declaration in declared_sources(project):
         for tag in declaration.tags:

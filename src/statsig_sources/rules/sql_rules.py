@@ -11,7 +11,7 @@ from statsig_sources.core.project import MetricSource, Project, declared_sources
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.run_results import NOT_BUILT
 from statsig_sources.core.sql import SqlResult, dialect_for
-from statsig_sources.core.sql_reads import COMPILED, user_sql
+from statsig_sources.core.sql_reads import COMPILED, metric_sql, user_sql
 from statsig_sources.rules.violations import Violation, violation
 
 
@@ -33,8 +33,10 @@ def check_user_sql(project: Project) -> list[Violation]:
     if not sources:
         return []
     dialect = dialect_for(project.manifest.adapter_type)
+    relations = {source.name: source.model.relation for source in project.sources}
     found = []
     for source, _ in sources:
+        elsewhere = {what: name for what, _sql, name in metric_sql(source) if name is not None}
         for what, _sql, _is_query in user_sql(source):
             tables = project.sql_reads[(source.model.unique_id, what)]
             if isinstance(tables, SqlParseError):
@@ -42,7 +44,9 @@ def check_user_sql(project: Project) -> list[Violation]:
                     violation("user_sql", source, f"its {what} does not parse as {dialect}: {tables}")
                 )
                 continue
-            for problem in _foreign_tables(what, tables, source.model.relation):
+            # A denominator's filter runs on the denominator's source (an undeclared one is metric_sources').
+            governed = relations.get(elsewhere[what]) if what in elsewhere else source.model.relation
+            for problem in _foreign_tables(what, tables, governed) if governed is not None else ():
                 found.append(violation("user_sql", source, problem))
     return found
 

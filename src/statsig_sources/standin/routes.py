@@ -1,13 +1,12 @@
-"""The stand-in's endpoints: metric sources, the metric reads usage needs, experiments and their
-result loads."""
+"""The stand-in's endpoints: metric sources, metrics, experiments and their result loads."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from statsig_sources.standin import experiments, pulse, sources
-from statsig_sources.standin.envelope import error, flag, page
+from statsig_sources.standin import experiments, metrics, pulse, sources
+from statsig_sources.standin.envelope import error, page
 
 if TYPE_CHECKING:
     from statsig_sources.standin.server import FakeStatsig
@@ -25,10 +24,8 @@ def route(fake: FakeStatsig, method: str, path: str, query: dict[str, list[str]]
     match (method, segments):
         case (_, ["metrics", "metric_source", *rest]):
             answer = sources.route(fake, method, rest, path, query, body)
-        case ("GET", ["metrics", "list"]):
-            answer = _metrics(fake, path, query)
-        case ("GET", ["metrics", metric_id]):
-            answer = 200, {"message": "Metric read successfully.", "data": _metric(fake, metric_id)}
+        case (_, ["metrics", *rest]):
+            answer = metrics.route(fake, method, rest, path, query, body)
         case ("GET", ["experiments"]):
             listed = experiments.listed(fake, query)
             answer = page(fake.default_page_size, path, query, listed, "Experiments listed successfully.")
@@ -45,19 +42,3 @@ def route(fake: FakeStatsig, method: str, path: str, query: dict[str, list[str]]
     if answer is None:
         raise error(404, f"Cannot {method} {path}")
     return answer
-
-
-def _metrics(fake: FakeStatsig, path: str, query: dict[str, list[str]]) -> Answer:
-    """Hidden metrics are left out unless `showHiddenMetrics=true`."""
-    show_hidden = flag(query, "showHiddenMetrics")
-    with fake.lock:
-        metrics = [m for m in fake.state.metrics if show_hidden or not m.get("isHidden")]
-    return page(fake.default_page_size, path, query, metrics, "Metrics listed successfully.")
-
-
-def _metric(fake: FakeStatsig, metric_id: str) -> dict[str, Any]:
-    with fake.lock:
-        found = next((m for m in fake.state.metrics if m.get("id") == metric_id), None)
-    if found is None:
-        raise error(404, f"Metric '{metric_id}' not found.")
-    return found

@@ -107,6 +107,11 @@ class FakeStatsig(PulseControls):
             self._server.shutdown()
             self._server.server_close()
 
+    @staticmethod
+    def now_ms() -> int:
+        """Statsig's timestamps: milliseconds since the epoch."""
+        return int(time.time() * 1000)
+
     @property
     def url(self) -> str:
         """The base URL, `http://<host>:<port>/console/v1`, as STATSIG_API_URL takes it."""
@@ -162,6 +167,18 @@ class FakeStatsig(PulseControls):
     def sources(self) -> dict[str, dict[str, Any]]:
         with self.lock:
             return {name: dict(source) for name, source in self.state.sources.items()}
+
+    @property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        """Metrics by id."""
+        with self.lock:
+            return {str(metric.get("id")): dict(metric) for metric in self.state.metrics}
+
+    @property
+    def archive_scheduled(self) -> set[str]:
+        """Ids of the metrics whose archive is scheduled (Statsig's metric itself shows nothing)."""
+        with self.lock:
+            return set(self.state.archive_scheduled)
 
     @property
     def requests(self) -> list[Recorded]:

@@ -90,6 +90,7 @@ class State:
     faults: list[Fault] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     accepted_mutations: deque[float] = field(default_factory=deque)
+    archive_scheduled: set[str] = field(default_factory=set)  # metric ids; Statsig's metric shows none
 
 
 def make_metric(

@@ -9,15 +9,14 @@ The text is parsed back before it is written.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from statsig_sources import output
 from statsig_sources.core.errors import InputError, RemoteError
 from statsig_sources.core.redaction import LONE_SURROGATE, REPLACEMENT
 from statsig_sources.usage.join import ManagedSource, Metric, Usage
@@ -32,7 +31,6 @@ CONSOLE_URL = "https://console.statsig.com/metrics/metric/{id}"  # a best guess:
 SLUG_PREFIX = "statsig_"
 # A `{` opening a Jinja expression, statement or comment.
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
 # Characters YAML may not hold raw in a stream (PyYAML's and libyaml's printable set), reads as line
 # breaks, or takes for a byte order mark: written as `\uXXXX` escapes, which read back as the same
 # character. (JSON's encoding already escapes the C0 controls, `"` and the backslash.)
@@ -49,24 +47,12 @@ def escape_jinja(text: str) -> str:
 
 def slug(name: str) -> str:
     """`statsig_` + the name folded to ASCII, lower-cased, every other run of characters as `_`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return SLUG_PREFIX + (_NOT_WORD.sub("_", ascii_name.lower()).strip("_") or "metric")
+    return output.slug(name, SLUG_PREFIX)
 
 
 def exposure_names(metrics: Sequence[Metric]) -> dict[str, str]:
     """Metric id -> exposure name. Metrics whose slugs collide all get `_<8 hex of sha1(id)>`."""
-    by_slug: dict[str, list[str]] = {}
-    for metric in sorted(metrics, key=lambda m: m.id):
-        by_slug.setdefault(slug(metric.name), []).append(metric.id)
-    names: dict[str, str] = {}
-    for base, ids in by_slug.items():
-        for metric_id in ids:
-            suffix = "_" + hashlib.sha1(metric_id.encode()).hexdigest()[:8] if len(ids) > 1 else ""
-            names[metric_id] = base + suffix
-    if len(set(names.values())) != len(names):  # a name that itself ends in a hash: number them all
-        ordered = sorted(names)
-        names = {metric_id: f"{names[metric_id]}_{i}" for i, metric_id in enumerate(ordered, start=1)}
-    return names
+    return output.unique_slugs({metric.id: metric.name for metric in metrics}, SLUG_PREFIX)
 
 
 def console_url(metric_id: str) -> str:
@@ -98,6 +84,7 @@ def _exposure(name: str, metric: Metric, models: Sequence[ManagedSource]) -> dic
                 "id": metric.id,
                 "aggregation": metric.aggregation,
                 "hidden": metric.hidden,
+                "managed_as_code": metric.as_code,
                 "console_url": url,
             }
         },

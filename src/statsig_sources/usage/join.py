@@ -9,7 +9,7 @@ criteria and dimension columns; the denominator's value and criteria columns; ea
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from statsig_sources.core.ownership import has_marker
@@ -41,6 +41,7 @@ class Metric:
     owner_email: str | None
     refs: tuple[SourceRef, ...]  # sorted by source name
     tags: tuple[str, ...] = ()  # experiments pick metrics by tag too (reload)
+    as_code: bool = False  # carries this project's marker: declared in dbt and registered by `apply`
 
     def ref(self, source: str) -> SourceRef | None:
         return next((ref for ref in self.refs if ref.source == source), None)
@@ -145,7 +146,8 @@ def build_usage(
     remote_sources: Iterable[Mapping[str, Any]] = (),
     marker: str = "",
 ) -> Usage:
-    """Join metrics with the managed sources; `remote_sources` and `marker` explain dangling ones."""
+    """Join metrics with the managed sources; `remote_sources` and `marker` explain dangling ones, and
+    the marker tells which metrics are managed as code (docs/metrics.md)."""
     by_name = {source.name: source for source in sources}
     using: dict[str, list[Metric]] = {name: [] for name in by_name}
     dangling: list[Dangling] = []
@@ -154,6 +156,8 @@ def build_usage(
         metric = parse_metric(raw)
         if metric is None:
             continue
+        if marker and has_marker(raw, marker):
+            metric = replace(metric, as_code=True)
         strays = []
         for ref in metric.refs:
             if ref.source in using:

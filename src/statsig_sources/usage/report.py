@@ -19,7 +19,8 @@ def summary(usage: Usage) -> str:
 
 
 def _label(metric: Metric) -> str:
-    return metric.name + (" (hidden)" if metric.hidden else "")
+    notes = [note for note, applies in (("hidden", metric.hidden), ("as code", metric.as_code)) if applies]
+    return metric.name + (f" ({', '.join(notes)})" if notes else "")
 
 
 def _rows(usage: Usage) -> list[tuple[str, ...]]:
@@ -76,6 +77,7 @@ def _metric_json(metric: Metric, source: str | None = None) -> dict[str, Any]:
         "name": metric.name,
         "aggregation": metric.aggregation,
         "hidden": metric.hidden,
+        "managed_as_code": metric.as_code,
     }
     ref = metric.ref(source) if source is not None else None
     if ref is not None:
