@@ -1,6 +1,6 @@
 """Every performance figure, side by side with its target, from one run on this machine (`make bench`).
 
-    .venv/bin/python benchmarks/bench.py [--runs 5] [--models 1000] [--apply-sources 300]
+    .venv/bin/python benchmarks/bench.py [--runs 5] [--models 1000] [--apply-sources 1000]
 
 Runs the other benchmarks in turn (each also runs alone, with more options): the CLI on a large
 manifest against a bare `json.load` of it (manifest_cli.py), `dbt parse` step by step (dbt_parse.py),
@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs of each CLI command")
     parser.add_argument("--models", type=int, default=1000, help="models in each dbt project")
     parser.add_argument("--repeat", type=int, default=3, help="dbt parses of each project")
-    parser.add_argument("--apply-sources", type=int, default=300, help="sources the apply creates")
+    parser.add_argument("--apply-sources", type=int, default=1000, help="sources the apply creates")
     options = parser.parse_args()
     started = load()
     print(f"machine: {machine()}")
