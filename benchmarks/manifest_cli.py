@@ -1,7 +1,8 @@
 """Time `statsig-sources validate` and `render` on a large generated manifest, beside a bare json.load.
 
 Generates a dbt v12 manifest of 10,000 nodes (1,000 of them metric sources, with compiled SQL, a filter,
-grants and documented columns; the rest models, seeds and tests shaped like dbt's), then times each
+grants and documented columns; the rest models, seeds and tests shaped like dbt's) and the run results of
+the `dbt build` that wrote it (every node built, so the build's status is checked), then times each
 command as a fresh process, the median of several runs, against `python -c "import json; json.load(...)"`
 on the same file in the same run. `cold` runs find no SQL answers remembered from an earlier run (the
 cache beside the manifest is deleted before each); `warm` runs follow a run on the same manifest.
@@ -221,6 +222,42 @@ def generate(path: Path, n_nodes: int, n_sources: int) -> None:
         "unit_tests": {},
     }
     path.write_text(json.dumps(manifest))
+    (path.parent / "run_results.json").write_text(json.dumps(run_results(manifest)))
+
+
+def run_results(manifest: dict[str, Any]) -> dict[str, Any]:
+    """run_results.json as the `dbt build` that wrote the manifest writes it: every node built or tested,
+    each result repeating the node's compiled code."""
+    results = []
+    for unique_id, node in manifest["nodes"].items():
+        status = "pass" if node["resource_type"] == "test" else "success"
+        timing = [
+            {"name": step, "started_at": "2026-01-01T00:00:00Z", "completed_at": "2026-01-01T00:00:01Z"}
+            for step in ("compile", "execute")
+        ]
+        results.append(
+            {
+                "status": status,
+                "timing": timing,
+                "thread_id": "Thread-1 (worker)",
+                "execution_time": 0.05,
+                "adapter_response": {"_message": "CREATE VIEW", "code": "CREATE VIEW", "rows_affected": -1},
+                "message": "CREATE VIEW" if status == "success" else None,
+                "failures": 0 if status == "pass" else None,
+                "unique_id": unique_id,
+                "compiled": True,
+                "compiled_code": node["compiled_code"],
+                "relation_name": node["relation_name"],
+                "batch_results": None,
+            }
+        )
+    metadata = {key: manifest["metadata"][key] for key in ("dbt_version", "generated_at", "invocation_id")}
+    return {
+        "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json", **metadata},
+        "results": results,
+        "elapsed_time": 120.0,
+        "args": {"which": "build", "invocation_command": "dbt build --target prod", "target": "prod"},
+    }
 
 
 @dataclass(frozen=True)

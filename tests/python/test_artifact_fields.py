@@ -10,10 +10,12 @@ from typing import Any
 
 import msgspec
 import pytest
-from manifest_fixtures import INVALID, VALID, read_fixture
+from manifest_fixtures import INVALID, RUN_RESULTS, VALID, read_fixture, run_results_document
 
 from statsig_sources.core import artifact_fields
+from statsig_sources.core.errors import ManifestError
 from statsig_sources.core.manifest import load_manifest
+from statsig_sources.core.run_results import load_run_results
 
 NODE = "model.shop.statsig_purchases"
 
@@ -25,11 +27,24 @@ class _Refusing:
         raise msgspec.DecodeError("refused for the test")
 
 
-def _through_json(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def _through_json(path: Path, monkeypatch: pytest.MonkeyPatch, load: Any = load_manifest) -> str:
+    """What `load` reads from `path` when msgspec refuses every document; its error, if it raises."""
     with monkeypatch.context() as patched:
-        for shape in (artifact_fields.ManifestFields, artifact_fields.CatalogFields):
+        shapes = (
+            artifact_fields.ManifestFields,
+            artifact_fields.CatalogFields,
+            artifact_fields.RunResultsFields,
+        )
+        for shape in shapes:
             patched.setitem(artifact_fields._DECODERS, shape, _Refusing())
-        return repr(load_manifest(path))
+        return _outcome(path, load)
+
+
+def _outcome(path: Path, load: Any) -> str:
+    try:
+        return repr(load(path))
+    except ManifestError as error:
+        return f"ManifestError: {error}"
 
 
 def _edit(node: dict[str, Any], key: str, value: Any) -> None:
@@ -127,3 +142,65 @@ def test_a_catalog_is_read_as_json_reads_it(tmp_path: Path, monkeypatch: pytest.
     assert manifest.catalog == {NODE: {"user_id": "text", "b": "int"}, "model.shop.bare": {"None": ""}}
     assert manifest.catalog_generated_at == "2026-05-20T10:00:00Z"
     assert repr(manifest) == _through_json(path, monkeypatch)
+
+
+def _result_edit(key: str, value: Any) -> Any:
+    return lambda document: document["results"][0].__setitem__(key, value)
+
+
+# (what, edit of a build's run results, whether msgspec decodes it or `json` must)
+ODD_RUN_RESULTS = [
+    ("as-dbt-writes-them", lambda document: None, "msgspec"),
+    ("status-null", _result_edit("status", None), "msgspec"),
+    ("no-unique-id", lambda document: document["results"][0].pop("unique_id"), "msgspec"),
+    ("message-a-surrogate", _result_edit("message", "x\udc80"), "json"),
+    ("timing-nan", _result_edit("timing", [{"seconds": float("nan")}]), "json"),
+    ("result-not-an-object", lambda document: document["results"].append("ok"), "json"),
+    ("results-a-map", lambda document: document.__setitem__("results", {"a": {}}), "json"),
+    ("args-a-list", lambda document: document.__setitem__("args", ["build"]), "msgspec"),
+    ("no-metadata", lambda document: document.pop("metadata"), "msgspec"),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "decoder"), [(e, d) for _, e, d in ODD_RUN_RESULTS], ids=[w for w, _, _ in ODD_RUN_RESULTS]
+)
+def test_run_results_are_read_as_json_reads_them(
+    edit: Any, decoder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = run_results_document(read_fixture("valid/postgres_production.json"), command="dbt build -s x")
+    document["results"][0]["adapter_response"] = {"_message": "CREATE VIEW", "rows_affected": -1}
+    edit(document)
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    fast = _outcome(path, load_run_results)
+    assert fast == _through_json(path, monkeypatch, load_run_results)
+    assert ("Error" not in fast) == (document.get("metadata") is not None)
+    try:
+        msgspec.json.decode(path.read_bytes(), type=artifact_fields.RunResultsFields)
+        assert decoder == "msgspec"
+    except msgspec.DecodeError:
+        assert decoder == "json"
+
+
+@pytest.mark.parametrize("path", sorted(RUN_RESULTS.glob("*.json")), ids=lambda path: path.stem)
+def test_recorded_run_results_are_read_as_json_reads_them(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _outcome(path, load_run_results) == _through_json(path, monkeypatch, load_run_results)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2]", "{path} is not dbt's run_results.json: metadata.dbt_schema_version is missing"),
+        ('{"results": [' * 50_000, "cannot read run results {path}: it nests arrays or objects deeper"),
+    ],
+    ids=["not-an-object", "deep"],
+)
+def test_run_results_that_are_no_build_s_say_so(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "run_results.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ManifestError) as raised:
+        load_run_results(path)
+    assert str(raised.value).startswith(message.format(path=path))

@@ -1,15 +1,17 @@
-"""The fields of dbt's manifest.json and catalog.json this tool reads, decoded with msgspec.
+"""The fields of dbt's manifest.json, catalog.json and run_results.json this tool reads, decoded with
+msgspec.
 
 A large project's manifest is tens of megabytes, nearly all of it what this tool never reads (every
-node's code, column docs, macros, the dependency maps). msgspec decodes the fields named below into
-small typed shapes and skips the rest without building it, in a fraction of `json.load`'s time. Every
-field is optional (`UNSET` when absent, so the reader can tell a missing field from a null) and holds
-any value, so the reader stays as tolerant as it was over `json.load`'s dicts.
+node's code, column docs, macros, the dependency maps), and its run results repeat every node's code.
+msgspec decodes the fields named below into small typed shapes and skips the rest without building it,
+in a fraction of `json.load`'s time. Every field is optional (`UNSET` when absent, so the reader can
+tell a missing field from a null) and holds any value, so the readers stay as tolerant as they were
+over `json.load`'s dicts.
 
 What msgspec refuses, `json` decides: text JSON allows but msgspec does not (a lone surrogate, NaN, a
 byte-order mark, UTF-16), an object where the shapes expect something else (a node that is not an
 object), or nesting deeper than msgspec decodes. The document is then decoded with `json` as before
-and put into the same shapes, so the reader sees one kind of value, reads the same answer, and every
+and put into the same shapes, so the readers see one kind of value, read the same answer, and every
 error message is the one `json` gives.
 """
 
@@ -67,6 +69,18 @@ class ManifestFields(Struct):
     sources: dict[str, Node] | None | UnsetType = UNSET
 
 
+class RunResult(Struct):
+    unique_id: Any = UNSET
+    status: Any = UNSET
+    message: Any = UNSET
+
+
+class RunResultsFields(Struct):
+    metadata: Any = UNSET
+    args: Any = UNSET
+    results: list[RunResult] | None | UnsetType = UNSET
+
+
 class CatalogColumn(Struct):
     name: Any = UNSET
     type: Any = UNSET
@@ -82,9 +96,11 @@ class CatalogFields(Struct):
     sources: dict[str, CatalogEntry] | None | UnsetType = UNSET
 
 
-# shape -> its fields that hold another shape (`object`) or a map of them (`map`), for `_shaped`.
+# shape -> its fields that hold another shape (`object`), a map of them (`map`) or a list (`list`), for
+# `_shaped`.
 _NESTED: dict[type[Struct], dict[str, tuple[str, type[Struct]]]] = {
     ManifestFields: {"nodes": ("map", Node), "sources": ("map", Node)},
+    RunResultsFields: {"results": ("list", RunResult)},
     Node: {"config": ("object", NodeConfig), "depends_on": ("object", DependsOn)},
     CatalogFields: {"nodes": ("map", CatalogEntry), "sources": ("map", CatalogEntry)},
     CatalogEntry: {"columns": ("map", CatalogColumn)},
@@ -92,8 +108,9 @@ _NESTED: dict[type[Struct], dict[str, tuple[str, type[Struct]]]] = {
 _DECODERS: dict[type[Struct], msgspec.json.Decoder[Any]] = {}
 
 
-def read_fields(path: Path, what: str, shape: type[Shape]) -> Shape:
-    """The fields `shape` names, from the JSON document at `path` (a dbt `what`: manifest, catalog)."""
+def read_fields(path: Path, what: str, shape: type[Shape]) -> Shape | None:
+    """The fields `shape` names, from the JSON document at `path` (a dbt `what`: manifest, catalog, run
+    results); None when its top level is not an object."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -104,11 +121,12 @@ def read_fields(path: Path, what: str, shape: type[Shape]) -> Shape:
     try:
         fields: Shape = decoder.decode(data)
     except (msgspec.DecodeError, RecursionError):
-        fields = _shaped(shape, _json_document(data, path, what))
+        document = _json_document(data, path, what)
+        return _shaped(shape, document) if isinstance(document, dict) else None
     return fields
 
 
-def _json_document(data: bytes, path: Path, what: str) -> dict[str, Any]:
+def _json_document(data: bytes, path: Path, what: str) -> Any:
     """`data` decoded by `json`, or the error that says why it cannot be."""
     try:
         document = json.loads(data)
@@ -119,8 +137,6 @@ def _json_document(data: bytes, path: Path, what: str) -> dict[str, Any]:
             f"cannot read {what} {path}: it nests arrays or objects deeper than this tool reads "
             f"(about {sys.getrecursionlimit():,} levels); dbt never writes such a file"
         ) from None
-    if not isinstance(document, dict):
-        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
     return document
 
 
@@ -140,5 +156,7 @@ def _shaped(shape: type[Struct], value: Any) -> Any:
             field = _shaped(inner, field)
         elif kind == "map" and isinstance(field, dict):
             field = {key: _shaped(inner, item) for key, item in field.items()}
+        elif kind == "list" and isinstance(field, list):
+            field = [_shaped(inner, item) for item in field]
         known[name] = field
     return shape(**known)

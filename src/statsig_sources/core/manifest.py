@@ -25,6 +25,7 @@ from statsig_sources.core.artifact_fields import (
     ManifestFields,
     Node,
     NodeConfig,
+    Shape,
     read_fields,
 )
 from statsig_sources.core.errors import ManifestError
@@ -134,8 +135,15 @@ def load_manifest(path: Path) -> Manifest:
         return _load_manifest(path)
 
 
+def _read(path: Path, what: str, shape: type[Shape]) -> Shape:
+    fields = read_fields(path, what, shape)
+    if fields is None:
+        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
+    return fields
+
+
 def _load_manifest(path: Path) -> Manifest:
-    fields = read_fields(path, "manifest", ManifestFields)
+    fields = _read(path, "manifest", ManifestFields)
     version = schema_version(fields.metadata, path)
     metadata = fields.metadata
     nodes, sources = fields.nodes, fields.sources
@@ -264,7 +272,7 @@ def _relations(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str
 def load_catalog(path: Path) -> tuple[dict[str, dict[str, str]], str]:
     """catalog.json's column names and types per node and source (written by `dbt docs generate`), and
     when it was generated ("" when not recorded)."""
-    fields = read_fields(path, "catalog", CatalogFields)
+    fields = _read(path, "catalog", CatalogFields)
     metadata = fields.metadata
     generated_at = str(metadata.get("generated_at") or "") if isinstance(metadata, dict) else ""
     columns: dict[str, dict[str, str]] = {}
