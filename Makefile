@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bootstrap clean
+.PHONY: demo test lint bench bootstrap clean
 
 bootstrap: $(STAMP)
 
@@ -21,6 +21,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Every performance figure beside its target, in one run (about ten minutes; benchmarks/bench.py).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -45,48 +45,55 @@ def client_for(fake: FakeStatsig, args: argparse.Namespace) -> StatsigClient:
     return StatsigClient(KEY, base_url=fake.url, page_size=args.page_size, throttle=throttle)
 
 
-def bench_plan(args: argparse.Namespace, desired: list[dict[str, Any]]) -> None:
+def bench_plan(args: argparse.Namespace, desired: list[dict[str, Any]]) -> dict[str, Any]:
     with FakeStatsig(latency=args.latency) as fake, client_for(fake, args) as client:
         fake.seed_sources(managed_payload(source, MARKER) for source in desired)
         started = time.monotonic()
         plan = build_plan(desired, client.list_sources(), MARKER, set())
         elapsed = time.monotonic() - started
-        bound = math.ceil(len(desired) / args.page_size)
-        print(
-            f"plan:   {len(fake.requests)} requests (ceil({len(desired)}/{args.page_size}) = {bound}), "
-            f"{elapsed:.2f} s, {plan.counts()['unchanged']} unchanged"
-        )
+        return {
+            "requests": len(fake.requests),
+            "bound": math.ceil(len(desired) / args.page_size),
+            "seconds": elapsed,
+            "unchanged": plan.counts()["unchanged"],
+        }
 
 
-def bench_apply(args: argparse.Namespace, desired: list[dict[str, Any]]) -> None:
+def bench_apply(args: argparse.Namespace, desired: list[dict[str, Any]]) -> dict[str, Any]:
     with FakeStatsig(latency=args.latency, rate_limit=(args.rate, args.window)) as fake:
         with client_for(fake, args) as client:
             started = time.monotonic()
             plan = build_plan(desired, client.list_sources(), MARKER, set())
             result = apply_plan(plan, client)
             elapsed = time.monotonic() - started
-        floor = (math.ceil(len(desired) / args.rate) - 1) * args.window
-        print(
-            f"apply:  {len(fake.requests)} requests, {fake.mutations} mutations, {result.writes} writes, "
-            f"{elapsed:.2f} s, floor {floor:.0f} s, ratio {elapsed / floor:.3f}, "
-            f"429s received {fake.throttled}, exit {int(result.exit_code)}, sources {len(fake.sources)}"
-        )
+        return {
+            "requests": len(fake.requests),
+            "mutations": fake.mutations,
+            "writes": result.writes,
+            "seconds": elapsed,
+            "floor": (math.ceil(len(desired) / args.rate) - 1) * args.window,
+            "throttled": fake.throttled,
+            "exit": int(result.exit_code),
+            "sources": len(fake.sources),
+        }
 
 
-def bench_noop(args: argparse.Namespace, desired: list[dict[str, Any]]) -> None:
+def bench_noop(args: argparse.Namespace, desired: list[dict[str, Any]]) -> dict[str, Any]:
     with FakeStatsig(latency=args.latency, rate_limit=(args.rate, args.window)) as fake:
         fake.seed_sources(managed_payload(source, MARKER) for source in desired)
         with client_for(fake, args) as client:
             started = time.monotonic()
             result = apply_plan(build_plan(desired, client.list_sources(), MARKER, set()), client)
             elapsed = time.monotonic() - started
-        print(
-            f"no-op:  {len(fake.requests)} requests, {fake.mutations} mutations, {result.writes} writes, "
-            f"{elapsed:.2f} s"
-        )
+        return {
+            "requests": len(fake.requests),
+            "mutations": fake.mutations,
+            "writes": result.writes,
+            "seconds": elapsed,
+        }
 
 
-def main() -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -95,15 +102,33 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=10)
     parser.add_argument("--window", type=float, default=1.0)
     parser.add_argument("--page-size", type=int, default=100)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = arguments()
     desired = desired_sources(args.sources)
     print(
         f"{args.sources} sources, {args.latency * 1000:.0f} ms latency, "
         f"{args.rate} mutations per {args.window:g} s, page size {args.page_size}"
     )
-    bench_plan(args, desired)
-    bench_noop(args, desired)
-    bench_apply(args, desired)
+    plan = bench_plan(args, desired)
+    print(
+        f"plan:   {plan['requests']} requests (ceil({args.sources}/{args.page_size}) = {plan['bound']}), "
+        f"{plan['seconds']:.2f} s, {plan['unchanged']} unchanged"
+    )
+    noop = bench_noop(args, desired)
+    print(
+        f"no-op:  {noop['requests']} requests, {noop['mutations']} mutations, {noop['writes']} writes, "
+        f"{noop['seconds']:.2f} s"
+    )
+    apply = bench_apply(args, desired)
+    print(
+        f"apply:  {apply['requests']} requests, {apply['mutations']} mutations, {apply['writes']} writes, "
+        f"{apply['seconds']:.2f} s, floor {apply['floor']:.0f} s, "
+        f"ratio {apply['seconds'] / apply['floor']:.3f}, "
+        f"429s received {apply['throttled']}, exit {apply['exit']}, sources {apply['sources']}"
+    )
 
 
 if __name__ == "__main__":

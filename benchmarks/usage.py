@@ -92,6 +92,39 @@ def local_work(
     return times
 
 
+def measure(sources: int, metrics: int, page_size: int, runs: int) -> dict[str, Any]:
+    """One `usage` run through the CLI against the stand-in, and its local work timed `runs` times."""
+    with tempfile.TemporaryDirectory() as tmp, FakeStatsig() as fake:
+        manifest = Path(tmp) / "target" / "manifest.json"
+        manifest.parent.mkdir()
+        generate(manifest, sources * 2, sources)
+        seed(fake, sources, metrics)
+
+        env = {"STATSIG_API_URL": fake.url, "STATSIG_CONSOLE_API_KEY": KEY}
+        command = ["usage", "--project-dir", tmp, "--page-size", str(page_size), "--format", "json"]
+        command += ["--marker", MARKER, "--write-exposures", str(Path(tmp) / "models" / "exposures.yml")]
+        started = time.perf_counter()
+        result = CliRunner().invoke(cli, command, env=env, catch_exceptions=False)
+        end_to_end = time.perf_counter() - started
+        assert result.exit_code == 0, result.output
+        requests = len(fake.requests)
+
+        with StatsigClient(KEY, base_url=fake.url, page_size=page_size) as client:
+            started = time.perf_counter()
+            remote, listed = client.list_sources(), client.list_metrics()
+            http = time.perf_counter() - started
+        timings = [local_work(manifest, remote, listed) for _ in range(runs)]
+    return {
+        "requests": requests,
+        # one paginated pass over each list (the stand-in also holds one source dbt does not manage)
+        "bound": math.ceil(metrics / page_size) + math.ceil((sources + 1) / page_size),
+        "end_to_end": end_to_end,
+        "http": http,
+        # the median run by total (a noisy neighbour on a shared machine slows single runs)
+        "local": sorted(timings, key=lambda run: run["total"])[len(timings) // 2],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1000)
@@ -99,32 +132,11 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, FakeStatsig() as fake:
-        manifest = Path(tmp) / "target" / "manifest.json"
-        manifest.parent.mkdir()
-        generate(manifest, args.sources * 2, args.sources)
-        seed(fake, args.sources, args.metrics)
-
-        env = {"STATSIG_API_URL": fake.url, "STATSIG_CONSOLE_API_KEY": KEY}
-        command = ["usage", "--project-dir", tmp, "--page-size", str(args.page_size), "--format", "json"]
-        command += ["--marker", MARKER, "--write-exposures", str(Path(tmp) / "models" / "exposures.yml")]
-        started = time.perf_counter()
-        result = CliRunner().invoke(cli, command, env=env, catch_exceptions=False)
-        end_to_end = time.perf_counter() - started
-        assert result.exit_code == 0, result.output
-        requests = len(fake.requests)
-        bound = math.ceil(args.metrics / args.page_size) + math.ceil((args.sources + 1) / args.page_size)
-
-        with StatsigClient(KEY, base_url=fake.url, page_size=args.page_size) as client:
-            started = time.perf_counter()
-            remote, metrics = client.list_sources(), client.list_metrics()
-            http = time.perf_counter() - started
-        runs = [local_work(manifest, remote, metrics) for _ in range(args.runs)]
-    # The median run by total (a noisy neighbour on a shared machine slows single runs).
-    local = sorted(runs, key=lambda run: run["total"])[len(runs) // 2]
-
+    figures = measure(args.sources, args.metrics, args.page_size, args.runs)
+    requests, bound, local = figures["requests"], figures["bound"], figures["local"]
     print(f"usage: {args.sources} sources, {args.metrics} metrics, page size {args.page_size}")
     print(f"  requests: {requests} (bound ceil(metrics/page) + ceil(sources/page) = {bound}, +{CONSTANT})")
+    end_to_end, http = figures["end_to_end"], figures["http"]
     print(f"  end to end (CLI, JSON + exposures): {end_to_end:.2f} s; HTTP alone: {http:.2f} s")
     steps = ", ".join(f"{step} {seconds:.3f}" for step, seconds in local.items() if step != "total")
     print(f"  local work, median of {args.runs}: {local['total']:.3f} s ({steps})")

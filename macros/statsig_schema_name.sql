@@ -12,9 +12,9 @@
     {%- if not statsig_sources._statsig_is_source(node) -%}
         {{ return(default__generate_schema_name(custom_schema_name, node)) }}
     {%- endif -%}
-    {%- set governed = statsig_sources._statsig_setting('statsig_schema') -%}
-    {%- if target.name in statsig_sources._statsig_setting('statsig_production_targets') -%}
-        {{ return(governed) }}
+    {%- set settings = statsig_sources._statsig_settings(['statsig_schema', 'statsig_production_targets']) -%}
+    {%- if target.name in settings['statsig_production_targets'] -%}
+        {{ return(settings['statsig_schema']) }}
     {%- endif -%}
-    {{ return(default__generate_schema_name(governed, node)) }}
+    {{ return(default__generate_schema_name(settings['statsig_schema'], node)) }}
 {% endmacro %}

@@ -5,10 +5,10 @@
 {% endmacro %}
 
 {% macro default__statsig_source(upstream) %}
-    {%- do statsig_sources._statsig_governance_config() -%}
     {%- if not execute -%}
         {#- At parse time the declaration from YAML is not merged into the config yet; only the ref()
-            passed in and the governance config are recorded. -#}
+            passed in and the governance config are recorded (config() sets nothing once dbt executes). -#}
+        {%- do statsig_sources._statsig_governance_config() -%}
         {{ return('select 1 as statsig_sources_parse_placeholder') }}
     {%- endif -%}
     {%- if upstream is string or upstream.identifier is not defined -%}

@@ -1,4 +1,4 @@
-{#- Called while a metric-source model parses. Sets its grants, so they travel with the macro rather than
+{#- Called while a metric-source model parses (only then). Sets its grants, so they travel with the macro rather than
     with every consumer's dbt_project.yml: select to the Statsig role(s) and no one else (a model's own
     config() beats YAML and dbt_project.yml). Schema USAGE, which dbt's relation-level grants never give,
     comes from the package's on-run-end hook (grant_statsig_schema_usage); a per-model post-hook would
@@ -7,17 +7,16 @@
     them, and the rule is reported as unenforceable by the CLI instead.
     It also records in the model's meta (under the contract's recorded.meta_key) the target and the
     settings the package resolved for it (vars with env_var and --vars applied), so the CLI checks the
-    manifest with exactly the values the package used. -#}
+    manifest with exactly the values the package used.
+    It runs for every metric-source model on every parse, so it makes few macro calls (the settings in
+    one); it does not run once dbt executes, when config() sets nothing. -#}
 {% macro _statsig_governance_config() %}
     {%- set spec = statsig_sources._statsig_contract()['recorded'] -%}
     {%- set recorded = {'target': target.name} -%}
-    {%- for name in spec['settings'] -%}
-        {%- do recorded.update({name: statsig_sources._statsig_setting(name)}) -%}
-    {%- endfor -%}
+    {%- do recorded.update(statsig_sources._statsig_settings(spec['settings'])) -%}
     {%- if statsig_sources.statsig_supports_grants() -%}
         {%- do config(grants={'select': recorded['statsig_reader_roles']}, meta={spec['meta_key']: recorded}) -%}
     {%- else -%}
         {%- do config(meta={spec['meta_key']: recorded}) -%}
     {%- endif -%}
 {% endmacro %}
-

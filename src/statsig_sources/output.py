@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from statsig_sources.core.errors import InputError
+# Atomic writes belong to the core (its SQL cache is written so too); the commands import them from here.
+from statsig_sources.core.files import staged_write as staged_write
+from statsig_sources.core.files import write_atomically as write_atomically
 
 FORMATS = ("text", "json", "markdown")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -26,35 +25,6 @@ def to_json(data: Any, *, sort_keys: bool = False) -> str:
 def markdown_cell(text: str) -> str:
     """Text that stays inside one markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def staged_write(path: Path, text: str) -> Path:
-    """`text` written to a temporary file beside `path` (removed again if writing fails): rename it onto
-    `path` to replace the file in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a reader (or a crash) sees the old file or the new one,
-    never half of one. A file system error is an input error naming the path."""
-    try:
-        temp = staged_write(path, text)
-        try:
-            os.replace(temp, path)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error}") from None
 
 
 def slug(name: str, prefix: str = "", empty: str = "metric") -> str:

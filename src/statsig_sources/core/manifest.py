@@ -1,21 +1,33 @@
 """A narrow, tolerant reader of dbt's manifest.json (and catalog.json beside it).
 
-Only the fields this tool uses are read; unknown keys are ignored. The file is decoded once with
-`json.load`; full objects are built only for metric sources (nodes carrying `meta.statsig`), and every
-other node contributes one small `Relation`.
+Only the fields this tool uses are read (artifact_fields.py decodes just those); unknown keys are
+ignored, and a field that is missing or of another kind reads as absent. Full objects are built only
+for metric sources (nodes carrying `meta.statsig`), and every other node contributes one small
+`Relation`.
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msgspec import UNSET
+
+from statsig_sources.core.artifact_fields import (
+    CatalogColumn,
+    CatalogEntry,
+    CatalogFields,
+    DependsOn,
+    ManifestFields,
+    Node,
+    NodeConfig,
+    Shape,
+    read_fields,
+)
 from statsig_sources.core.errors import ManifestError
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.settings import recorded_meta_key
@@ -106,24 +118,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_json(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with _collector_paused(), path.open("rb") as handle:
-            data = json.load(handle)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ManifestError(f"cannot read {what} {path}: {error}") from None
-    except RecursionError:
-        raise ManifestError(
-            f"cannot read {what} {path}: it nests arrays or objects deeper than this tool reads "
-            f"(about {sys.getrecursionlimit():,} levels); dbt never writes such a file"
-        ) from None
-    if not isinstance(data, dict):
-        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
-    return data
-
-
-def schema_version(data: Mapping[str, Any], path: Path) -> str:
-    metadata = data.get("metadata")
+def schema_version(metadata: Any, path: Path) -> str:
     url = metadata.get("dbt_schema_version") if isinstance(metadata, dict) else None
     if not isinstance(url, str) or not url.startswith(_SCHEMA_URL):
         raise ManifestError(f"{path} is not a dbt manifest: metadata.dbt_schema_version is missing")
@@ -142,12 +137,18 @@ def load_manifest(path: Path) -> Manifest:
         return _load_manifest(path)
 
 
+def _read(path: Path, what: str, shape: type[Shape]) -> Shape:
+    fields = read_fields(path, what, shape)
+    if fields is None:
+        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
+    return fields
+
+
 def _load_manifest(path: Path) -> Manifest:
-    data = _read_json(path, "manifest")
-    version = schema_version(data, path)
-    metadata = data["metadata"]
-    nodes = data.get("nodes")
-    sources = data.get("sources")
+    fields = _read(path, "manifest", ManifestFields)
+    version = schema_version(fields.metadata, path)
+    metadata = fields.metadata
+    nodes, sources = fields.nodes, fields.sources
     if not isinstance(nodes, dict) or not isinstance(sources, dict):
         raise ManifestError(f"{path} is not a dbt manifest: it has no `nodes` or `sources` map")
     catalog_path = path.parent / "catalog.json"
@@ -166,24 +167,30 @@ def _load_manifest(path: Path) -> Manifest:
     )
 
 
-def statsig_meta(node: Mapping[str, Any]) -> Any:
+_NO_CONFIG = NodeConfig()
+
+
+def _config(node: Node) -> NodeConfig:
+    return node.config if isinstance(node.config, NodeConfig) else _NO_CONFIG
+
+
+def statsig_meta(node: Node) -> Any:
     """`config.meta.statsig` (dbt >= 1.10), else the older top-level `meta.statsig`; None when absent."""
-    for holder in (node.get("config"), node):
-        meta = holder.get("meta") if isinstance(holder, dict) else None
+    for holder in (_config(node), node):
+        meta = holder.meta
         if isinstance(meta, dict) and "statsig" in meta:
             return meta["statsig"]
     return None
 
 
-def _enabled(node: Mapping[str, Any]) -> bool:
-    config = node.get("config")
-    return not (isinstance(config, dict) and config.get("enabled") is False)
+def _enabled(node: Node) -> bool:
+    return _config(node).enabled is not False
 
 
 def _source_models(nodes: Mapping[str, Any]) -> list[SourceModel]:
     found = []
     for node in nodes.values():
-        if isinstance(node, dict) and _enabled(node):
+        if isinstance(node, Node) and _enabled(node):
             declaration = statsig_meta(node)
             if declaration is not None:
                 found.append(_source_model(node, declaration))
@@ -194,27 +201,30 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _source_model(node: Mapping[str, Any], declaration: Any) -> SourceModel:
-    raw_config = node.get("config")
-    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
-    description = node.get("description")
-    contract = config.get("contract")
-    depends_on = node.get("depends_on")
-    dependency_ids = depends_on.get("nodes") if isinstance(depends_on, dict) else None
-    columns = node.get("columns")
+def _str(value: Any) -> str:
+    """A field as text, "" when absent."""
+    return "" if value is UNSET else str(value)
+
+
+def _source_model(node: Node, declaration: Any) -> SourceModel:
+    config = _config(node)
+    description = node.description
+    contract = config.contract
+    dependency_ids = node.depends_on.nodes if isinstance(node.depends_on, DependsOn) else None
+    columns = node.columns
     return SourceModel(
-        unique_id=str(node.get("unique_id", "")),
-        name=str(node.get("name", "")),
-        resource_type=str(node.get("resource_type", "")),
-        original_file_path=str(node.get("original_file_path", "")),
-        patch_path=_text(node.get("patch_path")),
-        relation=_relation_ref(node, "alias"),
-        relation_name=_text(node.get("relation_name")),
-        materialized=_text(config.get("materialized")),
-        grants=_grants(config.get("grants")),
+        unique_id=_str(node.unique_id),
+        name=_str(node.name),
+        resource_type=_str(node.resource_type),
+        original_file_path=_str(node.original_file_path),
+        patch_path=_text(node.patch_path),
+        relation=_relation_ref(node, node.alias),
+        relation_name=_text(node.relation_name),
+        materialized=_text(config.materialized),
+        grants=_grants(config.grants),
         contract_enforced=isinstance(contract, dict) and contract.get("enforced") is True,
         description=description if isinstance(description, str) else "",
-        compiled_code=_text(node.get("compiled_code")),
+        compiled_code=_text(node.compiled_code),
         depends_on=tuple(str(n) for n in dependency_ids) if isinstance(dependency_ids, list) else (),
         columns=tuple(str(name) for name in columns) if isinstance(columns, dict) else (),
         declaration=declaration,
@@ -222,8 +232,8 @@ def _source_model(node: Mapping[str, Any], declaration: Any) -> SourceModel:
     )
 
 
-def _recorded(config: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta = config.get("meta")
+def _recorded(config: NodeConfig) -> Mapping[str, Any]:
+    meta = config.meta
     recorded = meta.get(recorded_meta_key()) if isinstance(meta, dict) else None
     return recorded if isinstance(recorded, dict) else {}
 
@@ -240,25 +250,24 @@ def _grants(value: Any) -> dict[str, tuple[str, ...]]:
     return grants
 
 
-def _relation_ref(node: Mapping[str, Any], name_key: str) -> TableRef:
-    name = _text(node.get(name_key)) or str(node.get("name", ""))
-    return TableRef(_text(node.get("database")), _text(node.get("schema")), name)
+def _relation_ref(node: Node, name: Any) -> TableRef:
+    """The relation named `name` (a node's alias, a dbt source's identifier), else the node's name."""
+    return TableRef(_text(node.database), _text(node.schema), _text(name) or _str(node.name))
 
 
 def _relations(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str, Relation]:
     relations: dict[str, Relation] = {}
-    for mapping, name_key in ((nodes, "alias"), (sources, "identifier")):
+    for mapping, is_source in ((nodes, False), (sources, True)):
         for unique_id, node in mapping.items():
-            if not isinstance(node, dict) or node.get("resource_type") not in RELATION_RESOURCE_TYPES:
+            if not isinstance(node, Node) or node.resource_type not in RELATION_RESOURCE_TYPES:
                 continue
-            config = node.get("config")
-            if not _enabled(node) or (isinstance(config, dict) and config.get("materialized") == "ephemeral"):
+            if not _enabled(node) or _config(node).materialized == "ephemeral":
                 continue
             relations[unique_id] = Relation(
                 unique_id,
-                str(node["resource_type"]),
-                _relation_ref(node, name_key),
-                str(node.get("original_file_path", "")),
+                str(node.resource_type),
+                _relation_ref(node, node.identifier if is_source else node.alias),
+                _str(node.original_file_path),
             )
     return relations
 
@@ -267,8 +276,8 @@ def _node_dependencies(nodes: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     """Every enabled node's `depends_on.nodes`: the dependency graph, walked upstream by `reload`."""
     graph = {}
     for unique_id, node in nodes.items():
-        depends_on = node.get("depends_on") if isinstance(node, dict) and _enabled(node) else None
-        parents = depends_on.get("nodes") if isinstance(depends_on, dict) else None
+        depends_on = node.depends_on if isinstance(node, Node) and _enabled(node) else None
+        parents = depends_on.nodes if isinstance(depends_on, DependsOn) else None
         if isinstance(parents, list):
             graph[str(unique_id)] = tuple(str(parent) for parent in parents)
     return graph
@@ -277,20 +286,19 @@ def _node_dependencies(nodes: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
 def load_catalog(path: Path) -> tuple[dict[str, dict[str, str]], str]:
     """catalog.json's column names and types per node and source (written by `dbt docs generate`), and
     when it was generated ("" when not recorded)."""
-    data = _read_json(path, "catalog")
-    metadata = data.get("metadata")
+    fields = _read(path, "catalog", CatalogFields)
+    metadata = fields.metadata
     generated_at = str(metadata.get("generated_at") or "") if isinstance(metadata, dict) else ""
     columns: dict[str, dict[str, str]] = {}
-    for section in ("nodes", "sources"):
-        entries = data.get(section)
+    for section, entries in (("nodes", fields.nodes), ("sources", fields.sources)):
         if not isinstance(entries, dict):
             raise ManifestError(f"{path} is not a dbt catalog: it has no `{section}` map")
         for unique_id, entry in entries.items():
-            found = entry.get("columns") if isinstance(entry, dict) else None
+            found = entry.columns if isinstance(entry, CatalogEntry) else None
             if isinstance(found, dict):
                 columns[unique_id] = {
-                    str(c.get("name", key)): str(c.get("type", ""))
+                    (key if c.name is UNSET else str(c.name)): _str(c.type)
                     for key, c in found.items()
-                    if isinstance(c, dict)
+                    if isinstance(c, CatalogColumn)
                 }
     return columns, generated_at

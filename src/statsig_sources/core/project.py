@@ -15,9 +15,10 @@ from statsig_sources.core.manifest import Manifest, SourceModel, load_manifest
 from statsig_sources.core.ownership import default_marker
 from statsig_sources.core.run_results import RunResults, default_path, read_run_results
 from statsig_sources.core.settings import SettingOptions, Settings, recorded_settings, resolve_settings
+from statsig_sources.core.sql_results import cache_path
 
 if TYPE_CHECKING:
-    from statsig_sources.core.sql import SqlResult
+    from statsig_sources.core.sql_results import SqlResult
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Project:
     manifest_path: Path | None = None
     run_results_path: Path | None = None  # where run_results.json was looked for
     run_results: RunResults | None = None  # None when there is no file there
+    sql_cache_path: Path | None = None  # where earlier runs' SQL answers are remembered; None: nowhere
 
     @property
     def invocation_results(self) -> RunResults | None:
@@ -54,7 +56,7 @@ class Project:
     @cached_property
     def sql_reads(self) -> Mapping[tuple[str, str], SqlResult]:
         """(node id, what) -> relations read or `SqlParseError`, for every piece of SQL, read once."""
-        from statsig_sources.core.sql_reads import read_project_sql  # loads sqlglot only when used
+        from statsig_sources.core.sql_reads import read_project_sql
 
         return read_project_sql(self)
 
@@ -73,6 +75,7 @@ def build_project(
     manifest_path: Path | None = None,
     run_results_path: Path | None = None,
     run_results: RunResults | None = None,
+    sql_cache_path: Path | None = None,
 ) -> Project:
     sources = []
     for model in manifest.sources:
@@ -81,7 +84,9 @@ def build_project(
         )
         sources.append(MetricSource(model, declaration, tuple(problems)))
     ordered = sorted(sources, key=lambda source: source.model.unique_id)
-    return Project(manifest, settings, tuple(ordered), manifest_path, run_results_path, run_results)
+    return Project(
+        manifest, settings, tuple(ordered), manifest_path, run_results_path, run_results, sql_cache_path
+    )
 
 
 def declared_sources(project: Project) -> list[tuple[MetricSource, Declaration]]:
@@ -93,10 +98,13 @@ def load_project(
     manifest_path: Path,
     options: SettingOptions | Settings | None = None,
     run_results_path: Path | None = None,
+    *,
+    sql_cache: bool = True,
 ) -> Project:
     """Read the manifest (and catalog.json beside it), run_results.json (beside it unless given) and
     parse every source's declaration, with the settings the package recorded in the manifest unless
-    `options` override them (or are settings already)."""
+    `options` override them (or are settings already). With `sql_cache`, SQL answers are remembered
+    beside the manifest between runs (sql_results.py)."""
     results_path = run_results_path if run_results_path is not None else default_path(manifest_path)
     if run_results_path is not None and not run_results_path.is_file():
         raise ManifestError(f"no run results at {run_results_path} (--run-results)")
@@ -112,6 +120,7 @@ def load_project(
         manifest_path=manifest_path,
         run_results_path=results_path,
         run_results=read_run_results(results_path),
+        sql_cache_path=cache_path(manifest_path) if sql_cache else None,
     )
 
 

@@ -1,20 +1,21 @@
 """dbt's run_results.json: what the dbt invocation that wrote the manifest built, and how it went.
 
-Read narrowly and tolerantly, like the manifest. The results are trusted as build results only when a
-`dbt run` or `dbt build` wrote them (its `args.which`) in the same invocation that wrote the manifest
-(the same `metadata.invocation_id`): `dbt compile` and `dbt docs generate` rewrite the file with every
-node a `success`, and `dbt parse` leaves an older one in place.
+Read narrowly and tolerantly, like the manifest (artifact_fields.py decodes only the fields read). The
+results are trusted as build results only when a `dbt run` or `dbt build` wrote them (its
+`args.which`) in the same invocation that wrote the manifest (the same `metadata.invocation_id`):
+`dbt compile` and `dbt docs generate` rewrite the file with every node a `success`, and `dbt parse`
+leaves an older one in place.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from statsig_sources.core.artifact_fields import RunResult, RunResultsFields, read_fields
 from statsig_sources.core.errors import ManifestError
 
 # The commands whose results say whether a model was built.
@@ -91,17 +92,17 @@ def read_run_results(path: Path) -> RunResults | None:
 
 
 def load_run_results(path: Path) -> RunResults:
-    try:
-        with path.open("rb") as handle:
-            data = json.load(handle)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ManifestError(f"cannot read run results {path}: {error}") from None
-    metadata = data.get("metadata") if isinstance(data, dict) else None
+    fields = read_fields(path, "run results", RunResultsFields)
+    metadata = fields.metadata if fields is not None else None
     url = metadata.get("dbt_schema_version") if isinstance(metadata, dict) else None
-    if not isinstance(metadata, dict) or not isinstance(url, str) or not url.startswith(_SCHEMA_URL):
+    if (
+        fields is None
+        or not isinstance(metadata, dict)
+        or not isinstance(url, str)
+        or not url.startswith(_SCHEMA_URL)
+    ):
         raise ManifestError(f"{path} is not dbt's run_results.json: metadata.dbt_schema_version is missing")
-    raw_args = data.get("args")
-    args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
+    args: dict[str, Any] = fields.args if isinstance(fields.args, dict) else {}
     return RunResults(
         path=path,
         which=_text(args.get("which")),
@@ -111,7 +112,7 @@ def load_run_results(path: Path) -> RunResults:
         target=_text(args.get("target")) or None,
         select=_strings(args.get("select")),
         full_refresh=args.get("full_refresh") is True,
-        nodes=_nodes(data.get("results")),
+        nodes=_nodes(fields.results),
     )
 
 
@@ -128,8 +129,8 @@ def _strings(value: Any) -> tuple[str, ...]:
 def _nodes(results: Any) -> dict[str, NodeResult]:
     nodes = {}
     for result in results if isinstance(results, list) else ():
-        if isinstance(result, dict) and isinstance(result.get("unique_id"), str):
-            nodes[result["unique_id"]] = NodeResult(_text(result.get("status")), _text(result.get("message")))
+        if isinstance(result, RunResult) and isinstance(result.unique_id, str):
+            nodes[result.unique_id] = NodeResult(_text(result.status), _text(result.message))
     return nodes
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 from typing import NoReturn
 
 import sqlglot
@@ -13,37 +12,19 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 from sqlglot.tokenizer_core import TokenType
 
+# What is known of each dialect without loading sqlglot lives in dialects.py; offered here as well.
+from statsig_sources.core.dialects import DIALECTS as DIALECTS
+from statsig_sources.core.dialects import dialect_for as dialect_for
+from statsig_sources.core.dialects import quote_identifier as quote_identifier
 from statsig_sources.core.errors import SqlParseError
 from statsig_sources.core.relations import TableRef
-
-# dbt adapter type -> sqlglot dialect
-DIALECTS: dict[str, str] = {
-    "duckdb": "duckdb",
-    "postgres": "postgres",
-    "spark": "spark",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "databricks": "databricks",
-    "redshift": "redshift",
-    "trino": "trino",
-}
+from statsig_sources.core.sql_results import SqlResult
 
 # Statsig's date macros (`{statsig_start_date}`, `{statsig_end_date}`, ...) are substituted before
 # parsing. `1970-01-01` parses both bare (as arithmetic) and inside quotes (as a string), so a macro
 # is replaced by something valid wherever a date may stand. This is template substitution, not SQL
 # parsing: the SQL itself is only ever read by sqlglot.
 _STATSIG_MACRO = re.compile(r"\{statsig_[a-z_]+\}")
-
-
-def dialect_for(adapter_type: str) -> str:
-    """The sqlglot dialect for a dbt adapter, or an error naming the supported ones."""
-    try:
-        return DIALECTS[adapter_type]
-    except KeyError:
-        supported = ", ".join(sorted(DIALECTS))
-        raise SqlParseError(
-            f"adapter '{adapter_type}' is not supported for SQL checks (supported: {supported})"
-        ) from None
 
 
 def substitute_statsig_macros(sql: str) -> str:
@@ -108,9 +89,6 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
     return _tables(exp.select(condition))
 
 
-SqlResult = frozenset[TableRef] | SqlParseError
-
-
 def output_columns(sql: str, dialect: str) -> dict[str, str | None] | None:
     """A query's output columns, lower-cased, each with the type it is explicitly cast to (else None);
     None when they cannot be known (`select *`, or SQL that does not parse in `dialect`)."""
@@ -158,15 +136,3 @@ def _too_deep(sql: str, dialect: str) -> str:
 def read_many(jobs: Sequence[tuple[str, bool]], dialect: str) -> list[SqlResult]:
     """The relations each `(sql, is_query)` job reads, or its `SqlParseError`, in order."""
     return [_read(job, dialect) for job in jobs]
-
-
-@cache
-def _quotes(dialect: str) -> tuple[str, str]:
-    quoted = exp.to_identifier("x", quoted=True).sql(dialect=dialect)
-    return quoted[0], quoted[-1]
-
-
-def quote_identifier(name: str, dialect: str) -> str:
-    """`name` quoted the way `dialect` quotes identifiers (a closing quote inside is doubled)."""
-    start, end = _quotes(dialect)
-    return start + name.replace(end, end + end) + end

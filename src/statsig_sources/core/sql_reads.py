@@ -1,17 +1,21 @@
-"""Every piece of SQL in a project, read once (in parallel when there is much of it) for the SQL rules."""
+"""Every piece of SQL in a project, read once for the SQL rules: the same text is parsed once, and not
+at all when an earlier run's answer for it is remembered (sql_results.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from statsig_sources.core.sql import SqlResult, dialect_for, read_many
+from statsig_sources.core.dialects import dialect_for
+from statsig_sources.core.sql_results import SqlResult, load_answers, save_answers, sql_digest
 
 if TYPE_CHECKING:
     from statsig_sources.core.metrics import Criterion
     from statsig_sources.core.project import MetricSource, Project
 
 COMPILED = "compiled SQL"
+
+Job = tuple[str, bool]  # (sql, is_query)
 
 
 def user_sql(source: MetricSource) -> Iterable[tuple[str, str, bool]]:
@@ -47,17 +51,42 @@ def metric_sql(source: MetricSource) -> Iterable[tuple[str, str, str | None]]:
                     yield f"metric `{metric.name}` {part}criterion #{number} sql", criterion.sql, reads
 
 
-def read_project_sql(project: Project) -> Mapping[tuple[str, str], SqlResult]:
-    """(node id, what) -> the relations that SQL reads, or why it does not parse."""
-    keys: list[tuple[str, str]] = []
-    jobs: list[tuple[str, bool]] = []
+def project_sql(project: Project) -> dict[tuple[str, str], Job]:
+    """(node id, what) -> the SQL there and whether it is a query, for every piece of SQL in the project."""
+    jobs: dict[tuple[str, str], Job] = {}
     for source in project.sources:
         if source.model.compiled_code is not None:
-            keys.append((source.model.unique_id, COMPILED))
-            jobs.append((source.model.compiled_code, True))
+            jobs[(source.model.unique_id, COMPILED)] = (source.model.compiled_code, True)
         for what, sql, is_query in user_sql(source):
-            keys.append((source.model.unique_id, what))
-            jobs.append((sql, is_query))
+            jobs[(source.model.unique_id, what)] = (sql, is_query)
+    return jobs
+
+
+def read_project_sql(project: Project) -> Mapping[tuple[str, str], SqlResult]:
+    """(node id, what) -> the relations that SQL reads, or why it does not parse."""
+    jobs = project_sql(project)
     if not jobs:
         return {}
-    return dict(zip(keys, read_many(jobs, dialect_for(project.manifest.adapter_type)), strict=True))
+    answers = read_jobs(set(jobs.values()), dialect_for(project.manifest.adapter_type), project)
+    return {where: answers[job] for where, job in jobs.items()}
+
+
+def read_jobs(jobs: set[Job], dialect: str, project: Project) -> dict[Job, SqlResult]:
+    """The answer for each distinct job: remembered when the project's cache holds it, else parsed (and
+    then remembered, with the answers of every other job of this run and no others)."""
+    path = project.sql_cache_path
+    remembered = load_answers(path, dialect) if path is not None else {}
+    digests = {job: sql_digest(*job) for job in jobs}
+    answers: dict[Job, SqlResult] = {}
+    for job, digest in digests.items():
+        if digest is not None and digest in remembered:
+            answers[job] = remembered[digest]
+    missing = sorted(jobs - answers.keys())
+    if missing:
+        from statsig_sources.core.sql import read_many  # loads sqlglot only when something is parsed
+
+        answers.update(zip(missing, read_many(missing, dialect), strict=True))
+    current = {digest: answers[job] for job, digest in digests.items() if digest is not None}
+    if path is not None and current.keys() != remembered.keys():
+        save_answers(path, dialect, current)
+    return answers

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statsig_sources.core.declaration import Declaration, canonical_columns, fold_case
+from statsig_sources.core.dialects import dialect_for, quote_identifier
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.project import MetricSource, Project, declared_sources
-from statsig_sources.core.sql import dialect_for, quote_identifier
 
 if TYPE_CHECKING:
     from statsig_sources.registration.metric_payloads import MetricPayload

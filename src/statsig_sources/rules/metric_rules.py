@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from statsig_sources.core.declaration import Declaration, readable_columns
+from statsig_sources.core.dialects import dialect_for
 from statsig_sources.core.metrics import MetricDeclaration
 from statsig_sources.core.project import MetricSource, Project, declared_sources
-from statsig_sources.core.sql import dialect_for, output_columns
 from statsig_sources.rules.declaration_rules import contract_problems
 from statsig_sources.rules.violations import Violation, violation
 
@@ -72,6 +72,8 @@ def check_metric_columns(project: Project) -> list[Violation]:
 def _override_columns(project: Project, declaration: Declaration) -> set[str] | None:
     if declaration.sql is None or declaration.source_type != "query":
         return None
+    from statsig_sources.core.sql import output_columns  # sqlglot, only for a source with a sql override
+
     columns = output_columns(declaration.sql, dialect_for(project.manifest.adapter_type))
     if columns is None:
         return None

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from statsig_sources.core.dialects import dialect_for
 from statsig_sources.core.errors import SqlParseError
 from statsig_sources.core.manifest import Relation
 from statsig_sources.core.project import MetricSource, Project, declared_sources
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.run_results import NOT_BUILT
-from statsig_sources.core.sql import SqlResult, dialect_for
 from statsig_sources.core.sql_reads import COMPILED, metric_sql, user_sql
+from statsig_sources.core.sql_results import SqlResult
 from statsig_sources.rules.violations import Violation, violation
 
 
