@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 import sqlglot
@@ -40,16 +41,23 @@ def _raise_parse_error(error: ParseError) -> NoReturn:
     raise SqlParseError(str(error)) from None
 
 
-def parse_query(sql: str, dialect: str) -> exp.Query:
-    """Parse one query statement, raising `SqlParseError` with line and column on failure."""
+@contextmanager
+def _parse_errors(sql: str, dialect: str) -> Iterator[None]:
+    """sqlglot's failures as one `SqlParseError`: with line and column, or saying it nests too deeply."""
     try:
-        statements = sqlglot.parse(sql, read=dialect, error_level=ErrorLevel.RAISE)
+        yield
     except ParseError as error:
         _raise_parse_error(error)
     except TokenError as error:
         raise SqlParseError(f"cannot tokenize: {error}") from None
     except RecursionError:
         raise SqlParseError(_too_deep(sql, dialect)) from None
+
+
+def parse_query(sql: str, dialect: str) -> exp.Query:
+    """Parse one query statement, raising `SqlParseError` with line and column on failure."""
+    with _parse_errors(sql, dialect):
+        statements = sqlglot.parse(sql, read=dialect, error_level=ErrorLevel.RAISE)
     queries = [statement for statement in statements if statement is not None]
     if len(queries) != 1 or not isinstance(queries[0], exp.Query):
         raise SqlParseError("expected exactly one select statement")
@@ -76,16 +84,10 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
     The expression is parsed on its own, so positions in errors are positions in `sql`, and then
     placed in a `select` so the scope walk sees its subqueries.
     """
-    try:
+    with _parse_errors(sql, dialect):
         condition = sqlglot.parse_one(
             substitute_statsig_macros(sql), read=dialect, into=exp.Condition, error_level=ErrorLevel.RAISE
         )
-    except ParseError as error:
-        _raise_parse_error(error)
-    except TokenError as error:
-        raise SqlParseError(f"cannot tokenize: {error}") from None
-    except RecursionError:
-        raise SqlParseError(_too_deep(sql, dialect)) from None
     return _tables(exp.select(condition))
 
 
