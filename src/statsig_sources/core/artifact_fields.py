@@ -126,6 +126,14 @@ def read_fields(path: Path, what: str, shape: type[Shape]) -> Shape | None:
     return fields
 
 
+def read_object(path: Path, what: str, shape: type[Shape]) -> Shape:
+    """`read_fields`, refusing a file whose top level is not an object."""
+    fields = read_fields(path, what, shape)
+    if fields is None:
+        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
+    return fields
+
+
 def _json_document(data: bytes, path: Path, what: str) -> Any:
     """`data` decoded by `json`, or the error that says why it cannot be."""
     try:

@@ -17,17 +17,8 @@ from typing import Any
 
 from msgspec import UNSET
 
-from statsig_sources.core.artifact_fields import (
-    CatalogColumn,
-    CatalogEntry,
-    CatalogFields,
-    DependsOn,
-    ManifestFields,
-    Node,
-    NodeConfig,
-    Shape,
-    read_fields,
-)
+from statsig_sources.core.artifact_fields import DependsOn, ManifestFields, Node, NodeConfig, read_object
+from statsig_sources.core.catalog import load_catalog
 from statsig_sources.core.errors import ManifestError
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.settings import recorded_meta_key
@@ -137,15 +128,8 @@ def load_manifest(path: Path) -> Manifest:
         return _load_manifest(path)
 
 
-def _read(path: Path, what: str, shape: type[Shape]) -> Shape:
-    fields = read_fields(path, what, shape)
-    if fields is None:
-        raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
-    return fields
-
-
 def _load_manifest(path: Path) -> Manifest:
-    fields = _read(path, "manifest", ManifestFields)
+    fields = read_object(path, "manifest", ManifestFields)
     version = schema_version(fields.metadata, path)
     metadata = fields.metadata
     nodes, sources = fields.nodes, fields.sources
@@ -281,24 +265,3 @@ def _node_dependencies(nodes: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
         if isinstance(parents, list):
             graph[str(unique_id)] = tuple(str(parent) for parent in parents)
     return graph
-
-
-def load_catalog(path: Path) -> tuple[dict[str, dict[str, str]], str]:
-    """catalog.json's column names and types per node and source (written by `dbt docs generate`), and
-    when it was generated ("" when not recorded)."""
-    fields = _read(path, "catalog", CatalogFields)
-    metadata = fields.metadata
-    generated_at = str(metadata.get("generated_at") or "") if isinstance(metadata, dict) else ""
-    columns: dict[str, dict[str, str]] = {}
-    for section, entries in (("nodes", fields.nodes), ("sources", fields.sources)):
-        if not isinstance(entries, dict):
-            raise ManifestError(f"{path} is not a dbt catalog: it has no `{section}` map")
-        for unique_id, entry in entries.items():
-            found = entry.columns if isinstance(entry, CatalogEntry) else None
-            if isinstance(found, dict):
-                columns[unique_id] = {
-                    (key if c.name is UNSET else str(c.name)): _str(c.type)
-                    for key, c in found.items()
-                    if isinstance(c, CatalogColumn)
-                }
-    return columns, generated_at
