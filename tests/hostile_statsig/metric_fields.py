@@ -72,3 +72,10 @@ def hostile_metrics(source: str, payload: str = PAYLOAD) -> list[tuple[Path_, di
         set_path(metric, path, payload + (f" {index:03d}" if path in (("id",), ("name",)) else ""))
         metrics.append((path, metric))
     return metrics
+
+
+def value_at(document: Any, path: Path_) -> Any:
+    """The value at `path` (keys and list indexes) inside `document`."""
+    for key in path:
+        document = document[key]
+    return document

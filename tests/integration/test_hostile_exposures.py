@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject, copy_package_project
 from hostile_statsig import HostileServer, Seen, envelope
-from hostile_statsig.metric_fields import PAYLOAD, dotted, hostile_metrics
+from hostile_statsig.metric_fields import PAYLOAD, dotted, hostile_metrics, value_at
 
 from statsig_sources.cli import main
 
@@ -74,11 +74,6 @@ def test_dbt_keeps_each_statsig_field_literal_and_never_evaluates_it(
     assert exposure is not None
     assert exposure["depends_on"]["nodes"] == ["model.statsig_sources.demo_orders"]
     if path in SHOWN:
-        shown: Any = exposure
-        for key in SHOWN[path]:
-            shown = shown[key]
-        expected: Any = metric
-        for key in path:
-            expected = expected[key]
-        assert shown == expected
+        shown = value_at(exposure, SHOWN[path])
+        assert shown == value_at(metric, path)
         assert PAYLOAD in shown

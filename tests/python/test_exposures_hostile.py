@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from hostile_statsig import HostileServer, Reply, Seen, envelope
-from hostile_statsig.metric_fields import PAYLOAD, Path_, dotted, hostile_metrics
+from hostile_statsig.metric_fields import PAYLOAD, Path_, dotted, hostile_metrics, value_at
 from support import KEY
 from usage_support import two_source_manifest
 
@@ -105,13 +105,7 @@ def test_every_statsig_text_field_reaches_the_exposure_literally(
         if "{{ env_var" in text:  # any trace of the payload is the whole payload, literally
             assert PAYLOAD in text
     if path in EMITTED:
-        shown: Any = exposure
-        for key in EMITTED[path]:
-            shown = shown[key]
-        value: Any = metric
-        for key in path:
-            value = value[key]
-        assert shown == value
+        assert value_at(exposure, EMITTED[path]) == value_at(metric, path)
 
 
 def test_a_lone_surrogate_is_written_as_the_replacement_character() -> None:
