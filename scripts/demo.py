@@ -2,8 +2,8 @@
 
     python scripts/demo.py            # from the repository root, inside the virtual environment
 
-Builds the package's demo views, then runs validate, render, plan, apply, plan again, usage and dbt
-parse, printing each command as a user would type it. Statsig is played by `statsig-sources stand-in`
+Builds the package's demo views, then runs validate, render, plan, apply, plan again, usage, dbt parse,
+and after a rebuild of one source reload (twice), printing each command as a user would type it. Statsig is played by `statsig-sources stand-in`
 (no key, no network). Everything is written under .demo/ (git-ignored; STATSIG_SOURCES_DEMO_DIR moves
 it): a copy of the package's dbt files is the demo's project, so the committed metric_sources/ and the
 package's models/ are never touched.
@@ -168,9 +168,14 @@ def run(demo: Demo) -> None:
         step(9, "Usage: which metrics read each source, written as dbt exposures")
         exposures = demo.project / "models" / "statsig_exposures.yml"
         demo.cli("usage", "--project-dir", project, "--write-exposures", demo.shown(exposures))
-    step(10, "dbt sees the exposures")
-    demo.dbt("parse")
-    describe_exposures(demo.project / "target" / "manifest.json")
+        step(10, "dbt sees the exposures")
+        demo.dbt("parse")
+        describe_exposures(demo.project / "target" / "manifest.json")
+        step(11, "The next scheduled build rebuilds the orders: reload the experiments that read them")
+        demo.dbt("build", "--select", "+demo_orders")
+        demo.cli("reload", "--project-dir", project)
+        step(12, "Reload again after the same build: nothing is loaded twice")
+        demo.cli("reload", "--project-dir", project)
 
 
 def main() -> int:

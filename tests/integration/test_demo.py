@@ -161,6 +161,9 @@ DEMO_COMMANDS = [
     "statsig-sources usage --project-dir {scratch}/project"
     " --write-exposures {scratch}/project/models/statsig_exposures.yml",
     "dbt parse --project-dir {scratch}/project --profiles-dir {scratch}/project",
+    "dbt build --select +demo_orders --project-dir {scratch}/project --profiles-dir {scratch}/project",
+    "statsig-sources reload --project-dir {scratch}/project",
+    "statsig-sources reload --project-dir {scratch}/project",
 ]
 
 
@@ -288,8 +291,6 @@ def test_demo_reports_usage_and_dbt_parses_the_exposures(demo_run: tuple[str, Pa
         "  statsig_revenue_per_active_minute  <- demo_user_daily_activity, demo_user_daily_revenue",
         "  statsig_revenue_per_session        <- demo_user_daily_activity, demo_user_daily_revenue",
         "",
-        "Against your own project and Statsig: the same commands with --project-dir pointing at your dbt",
-        "project, STATSIG_CONSOLE_API_KEY set to a Console API key and STATSIG_API_URL unset (README.md).",
     ]
     manifest = json.loads((scratch / "project" / "target" / "manifest.json").read_text())
     as_code = {
@@ -305,3 +306,22 @@ def test_demo_reports_usage_and_dbt_parses_the_exposures(demo_run: tuple[str, Pa
         "Revenue per Session": False,
         "Revenue per active minute": True,
     }
+
+
+def test_demo_reloads_the_experiment_on_the_rebuilt_orders_once(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    changed = (
+        "Changed: 2 metric source(s): orders (demo_orders), user_daily_revenue (demo_user_daily_revenue, "
+        "upstream rebuilt: demo_raw_orders).\n"
+    )
+    first, second = _section(output, 11), _section(output, 12)
+    assert changed in first and changed in second
+    assert (
+        "requested: one_click_checkout (refresh=metric: Checkout Conversion::user_warehouse, "
+        "Order Revenue::user_warehouse)\nReload: 1 requested, 0 already loaded, 0 refused, 0 skipped.\n"
+    ) in first
+    assert "Reload: 0 requested, 1 already loaded, 0 refused, 0 skipped.\n" in second
+    assert second.endswith(
+        "Against your own project and Statsig: the same commands with --project-dir pointing at your dbt\n"
+        "project, STATSIG_CONSOLE_API_KEY set to a Console API key and STATSIG_API_URL unset (README.md).\n"
+    )
