@@ -3,10 +3,10 @@
     python scripts/demo.py            # from the repository root, inside the virtual environment
 
 Builds the package's demo views, then runs validate, render, plan, apply, plan again, usage, dbt parse,
-and after a rebuild of one source reload (twice), printing each command as a user would type it. Statsig is played by `statsig-sources stand-in`
-(no key, no network). Everything is written under .demo/ (git-ignored; STATSIG_SOURCES_DEMO_DIR moves
-it): a copy of the package's dbt files is the demo's project, so the committed metric_sources/ and the
-package's models/ are never touched.
+and after a rebuild of one source reload (twice), printing each command as a user would type it.
+Statsig is played by `statsig-sources stand-in` (no key, no network). Everything is written under
+.demo/ (git-ignored; STATSIG_SOURCES_DEMO_DIR moves it): a copy of the package's dbt files is the
+demo's project, so the committed metric_sources/ and the package's models/ are never touched.
 """
 
 from __future__ import annotations
