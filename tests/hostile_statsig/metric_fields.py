@@ -79,3 +79,15 @@ def value_at(document: Any, path: Path_) -> Any:
     for key in path:
         document = document[key]
     return document
+
+
+# Statsig field -> the exposure property the exposures writer shows it in (and dbt docs displays).
+SHOWN_IN_EXPOSURE: dict[Path_, tuple[str, ...]] = {
+    ("name",): ("label",),
+    ("description",): ("description",),
+    ("owner", "name"): ("owner", "name"),
+    ("owner", "ownerName"): ("owner", "name"),
+    ("owner", "ownerEmail"): ("owner", "email"),
+    ("id",): ("meta", "statsig_metric", "id"),
+    ("warehouseNative", "aggregation"): ("meta", "statsig_metric", "aggregation"),
+}

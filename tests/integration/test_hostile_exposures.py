@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject, copy_package_project
 from hostile_statsig import HostileServer, Seen, envelope
-from hostile_statsig.metric_fields import PAYLOAD, dotted, hostile_metrics, value_at
+from hostile_statsig.metric_fields import PAYLOAD, SHOWN_IN_EXPOSURE, dotted, hostile_metrics, value_at
 
 from statsig_sources.cli import main
 
@@ -51,18 +51,6 @@ def parsed(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return {e["meta"]["statsig_metric"]["id"]: e for e in manifest["exposures"].values()}
 
 
-# Statsig field -> the exposure property dbt shows it in.
-SHOWN = {
-    ("name",): ("label",),
-    ("description",): ("description",),
-    ("owner", "name"): ("owner", "name"),
-    ("owner", "ownerName"): ("owner", "name"),
-    ("owner", "ownerEmail"): ("owner", "email"),
-    ("id",): ("meta", "statsig_metric", "id"),
-    ("warehouseNative", "aggregation"): ("meta", "statsig_metric", "aggregation"),
-}
-
-
 @pytest.mark.parametrize(("path", "metric"), METRICS, ids=[dotted(path) for path, _ in METRICS])
 def test_dbt_keeps_each_statsig_field_literal_and_never_evaluates_it(
     parsed: dict[str, Any], path: tuple[Any, ...], metric: dict[str, Any]
@@ -73,7 +61,7 @@ def test_dbt_keeps_each_statsig_field_literal_and_never_evaluates_it(
         return
     assert exposure is not None
     assert exposure["depends_on"]["nodes"] == ["model.statsig_sources.demo_orders"]
-    if path in SHOWN:
-        shown = value_at(exposure, SHOWN[path])
+    if path in SHOWN_IN_EXPOSURE:
+        shown = value_at(exposure, SHOWN_IN_EXPOSURE[path])
         assert shown == value_at(metric, path)
         assert PAYLOAD in shown

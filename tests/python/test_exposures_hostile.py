@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 from hostile_statsig import HostileServer, Reply, Seen, envelope
-from hostile_statsig.metric_fields import PAYLOAD, Path_, dotted, hostile_metrics, value_at
+from hostile_statsig.metric_fields import PAYLOAD, SHOWN_IN_EXPOSURE, Path_, dotted, hostile_metrics, value_at
 from support import KEY
 from usage_support import two_source_manifest
 
@@ -26,16 +26,6 @@ from statsig_sources.usage.join import ManagedSource, build_usage
 
 SOURCE = "statsig_purchases"
 METRICS = hostile_metrics(SOURCE)
-# Statsig field -> where the exposure shows it.
-EMITTED: dict[Path_, tuple[str, ...]] = {
-    ("name",): ("label",),
-    ("description",): ("description",),
-    ("owner", "name"): ("owner", "name"),
-    ("owner", "ownerName"): ("owner", "name"),
-    ("owner", "ownerEmail"): ("owner", "email"),
-    ("id",): ("meta", "statsig_metric", "id"),
-    ("warehouseNative", "aggregation"): ("meta", "statsig_metric", "aggregation"),
-}
 
 
 def statsig(metrics: list[dict[str, Any]]) -> Any:
@@ -104,8 +94,8 @@ def test_every_statsig_text_field_reaches_the_exposure_literally(
         assert KEY not in text
         if "{{ env_var" in text:  # any trace of the payload is the whole payload, literally
             assert PAYLOAD in text
-    if path in EMITTED:
-        assert value_at(exposure, EMITTED[path]) == value_at(metric, path)
+    if path in SHOWN_IN_EXPOSURE:
+        assert value_at(exposure, SHOWN_IN_EXPOSURE[path]) == value_at(metric, path)
 
 
 def test_a_lone_surrogate_is_written_as_the_replacement_character() -> None:
