@@ -10,8 +10,10 @@ from typing import NoReturn
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
-from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.tokenizer_core import TokenType
+
+from statsig_sources.core import sql_functions
 
 # What is known of each dialect without loading sqlglot lives in dialects.py; offered here as well.
 from statsig_sources.core.dialects import DIALECTS as DIALECTS
@@ -19,7 +21,7 @@ from statsig_sources.core.dialects import dialect_for as dialect_for
 from statsig_sources.core.dialects import quote_identifier as quote_identifier
 from statsig_sources.core.errors import SqlParseError
 from statsig_sources.core.relations import TableRef
-from statsig_sources.core.sql_results import SqlResult
+from statsig_sources.core.sql_results import SqlReads, SqlResult
 
 # Statsig's date macros (`{statsig_start_date}`, `{statsig_end_date}`, ...) are substituted before
 # parsing. `1970-01-01` parses both bare (as arithmetic) and inside quotes (as a string), so a macro
@@ -64,22 +66,30 @@ def parse_query(sql: str, dialect: str) -> exp.Query:
     return queries[0]
 
 
-def _tables(query: exp.Query) -> frozenset[TableRef]:
-    found: set[TableRef] = set()
-    for scope in traverse_scope(query):
-        for source in scope.sources.values():
-            if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
-                found.add(TableRef(source.catalog or None, source.db or None, source.name))
-    return frozenset(found)
+def _tables(tree: exp.Expr) -> frozenset[TableRef]:
+    """Every relation named anywhere in `tree`, except references to its CTEs (found by the scope walk).
+    A table outside every scope (an argument of a table function) still counts: nothing is dropped."""
+    to_ctes: set[int] = set()
+    for scope in traverse_scope(tree):
+        for table in scope.tables:
+            if isinstance(scope.sources.get(table.alias_or_name), Scope):
+                to_ctes.add(id(table))
+    return frozenset(
+        TableRef(table.catalog or None, table.db or None, table.name)
+        for table in tree.find_all(exp.Table)
+        if isinstance(table.this, exp.Identifier) and id(table) not in to_ctes
+    )
 
 
-def tables_read(sql: str, dialect: str) -> frozenset[TableRef]:
-    """Every relation the query `sql` reads. CTE names and table functions are not relations."""
-    return _tables(parse_query(substitute_statsig_macros(sql), dialect))
+def query_reads(sql: str, dialect: str) -> SqlReads:
+    """What the query `sql` reads: its relations (CTE names are not relations) and what it uses that
+    the proof refuses."""
+    query = parse_query(substitute_statsig_macros(sql), dialect)
+    return SqlReads(_tables(query), refused_constructs(query, dialect))
 
 
-def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
-    """Every relation a SQL expression (a filter, a formula) reads, through subqueries.
+def expression_reads(sql: str, dialect: str) -> SqlReads:
+    """What a SQL expression (a filter, a formula) reads, through subqueries.
 
     The expression is parsed on its own, so positions in errors are positions in `sql`, and then
     placed in a `select` so the scope walk sees its subqueries.
@@ -88,7 +98,113 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
         condition = sqlglot.parse_one(
             substitute_statsig_macros(sql), read=dialect, into=exp.Condition, error_level=ErrorLevel.RAISE
         )
-    return _tables(exp.select(condition))
+    select = exp.select(condition)
+    return SqlReads(_tables(select), refused_constructs(select, dialect))
+
+
+def tables_read(sql: str, dialect: str) -> frozenset[TableRef]:
+    """Every relation the query `sql` reads."""
+    return query_reads(sql, dialect).tables
+
+
+def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
+    """Every relation a SQL expression reads, through subqueries."""
+    return expression_reads(sql, dialect).tables
+
+
+# The proof denies by default (sql_functions.py says what it accepts, and why).
+_TABLE_PLACES = (exp.Table, exp.TableFromRows, exp.Lateral)
+_TABLE_FUNCTIONS = tuple(getattr(exp, name) for name in sql_functions.TABLE_FUNCTIONS)
+_REFUSED = {getattr(exp, name): why for name, why in sql_functions.REFUSED_FUNCTIONS.items()}
+# Tokens that start a statement: a string holding one of them is parsed to see whether it is SQL.
+_STATEMENT_TOKENS = frozenset(
+    {
+        TokenType.SELECT, TokenType.WITH, TokenType.VALUES, TokenType.FROM, TokenType.TABLE,
+        TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE, TokenType.MERGE, TokenType.CREATE,
+        TokenType.DROP, TokenType.ALTER, TokenType.COMMAND, TokenType.EXECUTE, TokenType.COPY,
+    }
+)  # fmt: skip
+_STATEMENTS = (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Copy)
+
+
+def refused_constructs(tree: exp.Expr, dialect: str) -> tuple[str, ...]:
+    """Everything in `tree` through which SQL could read data the proof cannot name, each described:
+    a table function, a function that reads files, stages or other databases, a function the proof
+    does not know, a function qualified by a schema, a relation named by a string, SQL in a string."""
+    found: set[str] = set()
+    described: set[int] = set()  # a function already named by its table place or its qualifier
+    for node in tree.walk():
+        if id(node) in described:
+            continue
+        if isinstance(node, _TABLE_PLACES):
+            refusal = _table_place(node, dialect, described)
+        elif isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+            described.add(id(node.expression))
+            refusal = _qualified(node, node.expression, dialect)
+        elif isinstance(node, exp.Func):
+            refusal = _function(node, dialect)
+        elif isinstance(node, exp.Literal) and node.is_string and node.find_ancestor(exp.Func):
+            refusal = _string(node.this, dialect)
+        else:
+            refusal = None
+        if refusal is not None:
+            found.add(refusal)
+    return tuple(sorted(found))
+
+
+def _table_place(node: exp.Expression, dialect: str, described: set[int]) -> str | None:
+    """What stands in a table's place, when it is not a relation the proof can name nor a function that
+    turns a value into rows."""
+    inner = node.this
+    if inner is None or isinstance(inner, (exp.Identifier, exp.Subquery, *_TABLE_FUNCTIONS)):
+        return None  # a relation, `rows from (...)`, a lateral subquery, or rows from a value
+    if isinstance(inner, exp.DynamicIdentifier):
+        described.add(id(inner))
+        return f"`{_shortened(inner.sql(dialect))}`, a relation named by a string"
+    if isinstance(inner, exp.Func):
+        described.add(id(inner))
+        qualifier = f"{node.text('db')}." if isinstance(node, exp.Table) and node.text("db") else ""
+        return f"the table function `{qualifier}{_function_name(inner)}`"
+    if isinstance(inner, exp.Var):
+        return f"the stage `{inner.name}`"
+    return f"`{_shortened(node.sql(dialect))}`, a relation named by a string"
+
+
+def _qualified(dot: exp.Dot, function: exp.Func, dialect: str) -> str:
+    name = f"{dot.this.sql(dialect)}.{_function_name(function)}"
+    return f"the function `{name}`, qualified by a schema (a user-defined function may read anything)"
+
+
+def _function_name(function: exp.Func) -> str:
+    return function.name if isinstance(function, exp.Anonymous) else function.sql_name().lower()
+
+
+def _function(function: exp.Func, dialect: str) -> str | None:
+    if isinstance(function, exp.Anonymous):
+        if function.name.lower() in sql_functions.HARMLESS_UNKNOWN_FUNCTIONS.get(dialect, {}):
+            return None
+        return f"the function `{function.name}`, which the proof does not know in {dialect}"
+    why = _REFUSED.get(type(function))
+    return f"the function `{_function_name(function)}`, which {why}" if why is not None else None
+
+
+def _string(text: str, dialect: str) -> str | None:
+    """SQL held in a string that a function is given (to run it, as `query_to_xml` or `dblink` do)."""
+    try:
+        tokens = sqlglot.tokenize(text, read=dialect)
+        if not any(token.token_type in _STATEMENT_TOKENS for token in tokens):
+            return None
+        statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+    except (ParseError, TokenError, RecursionError):
+        return None
+    if not any(isinstance(statement, _STATEMENTS) for statement in statements):
+        return None
+    return f"SQL held in a string ('{_shortened(text)}')"
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def output_columns(sql: str, dialect: str) -> dict[str, str | None] | None:
@@ -115,7 +231,7 @@ def _output_columns(query: exp.Query, dialect: str) -> dict[str, str | None] | N
 def _read(job: tuple[str, bool], dialect: str) -> SqlResult:
     sql, is_query = job
     try:
-        return tables_read(sql, dialect) if is_query else tables_read_by_expression(sql, dialect)
+        return query_reads(sql, dialect) if is_query else expression_reads(sql, dialect)
     except SqlParseError as error:
         return error
     except RecursionError:
