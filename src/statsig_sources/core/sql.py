@@ -164,7 +164,8 @@ def _table_place(node: exp.Expression, dialect: str, described: set[int]) -> str
     if isinstance(inner, exp.Func):
         described.add(id(inner))
         qualifier = f"{node.text('db')}." if isinstance(node, exp.Table) and node.text("db") else ""
-        return f"the table function `{qualifier}{_function_name(inner)}`"
+        name = qualifier + _function_name(inner)
+        return f"the table function `{name if isinstance(inner, exp.Anonymous) else name.lower()}`"
     if isinstance(inner, exp.Var):
         return f"the stage `{inner.name}`"
     return f"`{_shortened(node.sql(dialect))}`, a relation named by a string"
