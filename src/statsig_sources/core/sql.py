@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import NoReturn
 
 import sqlglot
@@ -66,26 +67,45 @@ def parse_query(sql: str, dialect: str) -> exp.Query:
     return queries[0]
 
 
-def _tables(tree: exp.Expr) -> frozenset[TableRef]:
-    """Every relation named anywhere in `tree`, except references to its CTEs (found by the scope walk).
-    A table outside every scope (an argument of a table function) still counts: nothing is dropped."""
-    to_ctes: set[int] = set()
-    for scope in traverse_scope(tree):
-        for table in scope.tables:
-            if isinstance(scope.sources.get(table.alias_or_name), Scope):
-                to_ctes.add(id(table))
-    return frozenset(
+def _reads(tree: exp.Expr, dialect: str) -> SqlReads:
+    """Every relation named anywhere in `tree` except references to its CTEs (a table outside every
+    scope, as an argument of a table function, still counts: nothing is dropped), and everything the
+    proof refuses, in one walk."""
+    named: list[exp.Table] = []
+    refused: set[str] = set()
+    described: set[int] = set()  # a function already named by its table place or its qualifier
+    for node in tree.walk():
+        if not _needs_a_look(type(node)):
+            continue
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
+            named.append(node)
+        elif id(node) not in described:
+            refusal = _refusal(node, dialect, described)
+            if refusal is not None:
+                refused.add(refusal)
+    to_ctes = _cte_references(tree)
+    tables = frozenset(
         TableRef(table.catalog or None, table.db or None, table.name)
-        for table in tree.find_all(exp.Table)
-        if isinstance(table.this, exp.Identifier) and id(table) not in to_ctes
+        for table in named
+        if id(table) not in to_ctes
     )
+    return SqlReads(tables, tuple(sorted(refused)))
+
+
+def _cte_references(tree: exp.Expr) -> set[int]:
+    """The tables in `tree` that name one of its CTEs (or a derived table), found by the scope walk."""
+    return {
+        id(table)
+        for scope in traverse_scope(tree)
+        for table in scope.tables
+        if isinstance(scope.sources.get(table.alias_or_name), Scope)
+    }
 
 
 def query_reads(sql: str, dialect: str) -> SqlReads:
     """What the query `sql` reads: its relations (CTE names are not relations) and what it uses that
     the proof refuses."""
-    query = parse_query(substitute_statsig_macros(sql), dialect)
-    return SqlReads(_tables(query), refused_constructs(query, dialect))
+    return _reads(parse_query(substitute_statsig_macros(sql), dialect), dialect)
 
 
 def expression_reads(sql: str, dialect: str) -> SqlReads:
@@ -98,8 +118,7 @@ def expression_reads(sql: str, dialect: str) -> SqlReads:
         condition = sqlglot.parse_one(
             substitute_statsig_macros(sql), read=dialect, into=exp.Condition, error_level=ErrorLevel.RAISE
         )
-    select = exp.select(condition)
-    return SqlReads(_tables(select), refused_constructs(select, dialect))
+    return _reads(exp.select(condition), dialect)
 
 
 def tables_read(sql: str, dialect: str) -> frozenset[TableRef]:
@@ -127,29 +146,38 @@ _STATEMENT_TOKENS = frozenset(
 _STATEMENTS = (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Copy)
 
 
-def refused_constructs(tree: exp.Expr, dialect: str) -> tuple[str, ...]:
-    """Everything in `tree` through which SQL could read data the proof cannot name, each described:
-    a table function, a function that reads files, stages or other databases, a function the proof
-    does not know, a function qualified by a schema, a relation named by a string, SQL in a string."""
-    found: set[str] = set()
-    described: set[int] = set()  # a function already named by its table place or its qualifier
-    for node in tree.walk():
-        if id(node) in described:
-            continue
-        if isinstance(node, _TABLE_PLACES):
-            refusal = _table_place(node, dialect, described)
-        elif isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
-            described.add(id(node.expression))
-            refusal = _qualified(node, node.expression, dialect)
-        elif isinstance(node, exp.Func):
-            refusal = _function(node, dialect)
-        elif isinstance(node, exp.Literal) and node.is_string and node.find_ancestor(exp.Func):
-            refusal = _string(node.this, dialect)
-        else:
-            refusal = None
-        if refusal is not None:
-            found.add(refusal)
-    return tuple(sorted(found))
+_LOOKS: dict[type, bool] = {}
+
+
+def _needs_a_look(kind: type) -> bool:
+    """Whether a node of this class can be a relation or a refusal: most are neither (columns, casts and
+    every other function sqlglot knows and the proof accepts), so a walk skips them at once."""
+    look = _LOOKS.get(kind)
+    if look is None:
+        harmless_function = (
+            issubclass(kind, exp.Func)
+            and not issubclass(kind, (exp.Anonymous, *_TABLE_PLACES))
+            and not issubclass(kind, tuple(_REFUSED))
+        )
+        places = (*_TABLE_PLACES, exp.Dot, exp.Literal, exp.Func)
+        look = _LOOKS[kind] = issubclass(kind, places) and not harmless_function
+    return look
+
+
+def _refusal(node: exp.Expr, dialect: str, described: set[int]) -> str | None:
+    """`node`, described, when it is a way SQL could read data the proof cannot name: a table function,
+    a function that reads files, stages or other databases, a function the proof does not know, a
+    function qualified by a schema, a relation named by a string, SQL in a string."""
+    if isinstance(node, _TABLE_PLACES):
+        return _table_place(node, dialect, described)
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+        described.add(id(node.expression))
+        return _qualified(node, node.expression, dialect)
+    if isinstance(node, exp.Func):
+        return _function(node, dialect)
+    if isinstance(node, exp.Literal) and node.is_string and node.find_ancestor(exp.Func):
+        return _string(node.this, dialect)
+    return None
 
 
 def _table_place(node: exp.Expression, dialect: str, described: set[int]) -> str | None:
@@ -158,17 +186,19 @@ def _table_place(node: exp.Expression, dialect: str, described: set[int]) -> str
     inner = node.this
     if inner is None or isinstance(inner, (exp.Identifier, exp.Subquery, *_TABLE_FUNCTIONS)):
         return None  # a relation, `rows from (...)`, a lateral subquery, or rows from a value
-    if isinstance(inner, exp.DynamicIdentifier):
-        described.add(id(inner))
-        return f"`{_shortened(inner.sql(dialect))}`, a relation named by a string"
+    described.add(id(inner))
+    if isinstance(inner, (exp.DynamicIdentifier, exp.Literal)):
+        return f"`{_shortened(node.sql(dialect))}`, a relation named by a string"
+    if isinstance(inner, exp.Dot) and isinstance(inner.expression, exp.Func):
+        described.add(id(inner.expression))
+        return f"the table function `{inner.this.sql(dialect)}.{_function_name(inner.expression)}`"
     if isinstance(inner, exp.Func):
-        described.add(id(inner))
         qualifier = f"{node.text('db')}." if isinstance(node, exp.Table) and node.text("db") else ""
         name = qualifier + _function_name(inner)
         return f"the table function `{name if isinstance(inner, exp.Anonymous) else name.lower()}`"
     if isinstance(inner, exp.Var):
         return f"the stage `{inner.name}`"
-    return f"`{_shortened(node.sql(dialect))}`, a relation named by a string"
+    return f"`{_shortened(node.sql(dialect))}` in a table's place, which the proof does not understand"
 
 
 def _qualified(dot: exp.Dot, function: exp.Func, dialect: str) -> str:
@@ -185,10 +215,11 @@ def _function(function: exp.Func, dialect: str) -> str | None:
         if function.name.lower() in sql_functions.HARMLESS_UNKNOWN_FUNCTIONS.get(dialect, {}):
             return None
         return f"the function `{function.name}`, which the proof does not know in {dialect}"
-    why = _REFUSED.get(type(function))
+    why = next((why for kind, why in _REFUSED.items() if isinstance(function, kind)), None)
     return f"the function `{_function_name(function)}`, which {why}" if why is not None else None
 
 
+@lru_cache(maxsize=4096)  # the same literals ('UTC', a date format) recur in every view
 def _string(text: str, dialect: str) -> str | None:
     """SQL held in a string that a function is given (to run it, as `query_to_xml` or `dblink` do)."""
     try:
