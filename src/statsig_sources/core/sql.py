@@ -135,15 +135,17 @@ def tables_read_by_expression(sql: str, dialect: str) -> frozenset[TableRef]:
 _TABLE_PLACES = (exp.Table, exp.TableFromRows, exp.Lateral)
 _TABLE_FUNCTIONS = tuple(getattr(exp, name) for name in sql_functions.TABLE_FUNCTIONS)
 _REFUSED = {getattr(exp, name): why for name, why in sql_functions.REFUSED_FUNCTIONS.items()}
-# Tokens that start a statement: a string holding one of them is parsed to see whether it is SQL.
-_STATEMENT_TOKENS = frozenset(
-    {
-        TokenType.SELECT, TokenType.WITH, TokenType.VALUES, TokenType.FROM, TokenType.TABLE,
-        TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE, TokenType.MERGE, TokenType.CREATE,
-        TokenType.DROP, TokenType.ALTER, TokenType.COMMAND, TokenType.EXECUTE, TokenType.COPY,
-    }
+# Tokens that start a statement that reads or changes data: a string a function is given that starts
+# with one (after any opening parentheses) and goes on is SQL held in a string.
+_STATEMENT_STARTS = frozenset(
+    getattr(TokenType, name)
+    for name in (
+        "SELECT", "WITH", "VALUES", "FROM", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE",
+        "DROP", "ALTER", "TRUNCATE", "GRANT", "REVOKE", "COPY", "PUT", "ATTACH", "DETACH", "INSTALL",
+        "LOAD", "EXPORT", "PRAGMA", "SUMMARIZE", "PIVOT", "UNPIVOT", "EXECUTE", "COMMAND",
+    )
+    if hasattr(TokenType, name)
 )  # fmt: skip
-_STATEMENTS = (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Copy)
 
 
 _LOOKS: dict[type, bool] = {}
@@ -221,15 +223,16 @@ def _function(function: exp.Func, dialect: str) -> str | None:
 
 @lru_cache(maxsize=4096)  # the same literals ('UTC', a date format) recur in every view
 def _string(text: str, dialect: str) -> str | None:
-    """SQL held in a string that a function is given (to run it, as `query_to_xml` or `dblink` do)."""
+    """SQL held in a string that a function is given (to run it, as `query_to_xml` or `dblink` do): the
+    string's tokens start a statement and go on. Judged by its tokens, never parsed: a statement the
+    parser does not know is still one."""
     try:
-        tokens = sqlglot.tokenize(text, read=dialect)
-        if not any(token.token_type in _STATEMENT_TOKENS for token in tokens):
-            return None
-        statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
-    except (ParseError, TokenError, RecursionError):
+        tokens = [token.token_type for token in sqlglot.tokenize(text, read=dialect)]
+    except (TokenError, RecursionError):
         return None
-    if not any(isinstance(statement, _STATEMENTS) for statement in statements):
+    while tokens and tokens[0] == TokenType.L_PAREN:
+        tokens.pop(0)
+    if len(tokens) < 2 or tokens[0] not in _STATEMENT_STARTS:
         return None
     return f"SQL held in a string ('{_shortened(text)}')"
 
