@@ -256,3 +256,33 @@ def test_a_short_shared_key_seals_nothing_and_says_why(
     assert (result.exit_code, REFUSAL in result.stdout) == (1, True)
     assert f"{SHARED_KEY_VARIABLE} is shorter than 32 characters" in result.stderr
     assert (project / "target" / CACHE_FILE).read_bytes() == forged  # without a key nothing is written
+
+
+@pytest.mark.parametrize(
+    ("cache_home", "problem"),
+    [("a-file", "cannot make a key at"), ("relative/path", None)],
+    ids=["cache-home-is-a-file", "relative-cache-home-is-ignored"],
+)
+def test_a_cache_home_that_cannot_hold_a_key_only_costs_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_home: str, problem: str | None
+) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / cache_home) if cache_home == "a-file" else cache_home)
+    project = _project(tmp_path)
+    result = _invoke(project, "validate")
+    assert (result.exit_code, REFUSAL in result.stdout, "Traceback" in result.output) == (1, True, False)
+    if problem is None:
+        assert result.stderr == "" and (tmp_path / "home" / ".cache" / KEY_FILE).is_file()
+    else:
+        assert problem in result.stderr
+
+
+def test_no_home_directory_only_costs_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(Path, "home", lambda: (_ for _ in ()).throw(RuntimeError("no home")))
+    result = _invoke(_project(tmp_path), "validate")
+    assert (result.exit_code, REFUSAL in result.stdout) == (1, True)
+    assert "there is no home directory (set XDG_CACHE_HOME or HOME)" in result.stderr

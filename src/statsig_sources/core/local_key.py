@@ -40,7 +40,12 @@ def sealing_key() -> bytes | None:
             _warn(f"{SHARED_KEY_VARIABLE} is shorter than {SHARED_KEY_MIN_LENGTH} characters")
             return None
         return os.fsencode(shared)
-    return user_key(key_path())
+    try:
+        path = key_path()
+    except (RuntimeError, KeyError):  # no home directory to find a cache directory in
+        _warn("there is no home directory (set XDG_CACHE_HOME or HOME)")
+        return None
+    return user_key(path)
 
 
 def key_path() -> Path:
@@ -52,11 +57,10 @@ def key_path() -> Path:
 
 def user_key(path: Path) -> bytes | None:
     """The key at `path`, made there when there is none; None (with a warning) when it cannot be trusted."""
-    problem = _untrusted_directory(path.parent) if path.parent.exists() else None
-    if problem is None and not os.path.lexists(path):
-        problem = _make_key(path)
-    if problem is None:
-        problem = _untrusted_file(path)
+    try:
+        problem = _key_problem(path)
+    except OSError as error:
+        problem = f"cannot use a key at {path}: {error.strerror or error}"
     if problem is None:
         key = read_private_file(path, KEY_BYTES)
         if key is not None and len(key) == KEY_BYTES:
@@ -64,6 +68,14 @@ def user_key(path: Path) -> bytes | None:
         problem = f"{path} is not a key this tool made"
     _warn(problem)
     return None
+
+
+def _key_problem(path: Path) -> str | None:
+    """Why the key at `path` (made first, when there is none) cannot be trusted; None when it can."""
+    problem = _untrusted_directory(path.parent) if os.path.lexists(path.parent) else None
+    if problem is None and not os.path.lexists(path):
+        problem = _make_key(path)
+    return problem if problem is not None else _untrusted_file(path)
 
 
 def _owner_and_mode(path: Path) -> tuple[int, int]:
