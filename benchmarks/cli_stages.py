@@ -38,9 +38,9 @@ def clocked(module, name, stage):
     setattr(module, name, timed)
 
 from statsig_sources import cli
-from statsig_sources.core import artifact_fields, manifest, project, sql_reads
+from statsig_sources.core import artifact_fields, project, sql_reads
 imported = time.perf_counter()
-clocked(manifest, "read_fields", "read and decode the manifest (msgspec)")
+clocked(artifact_fields, "read_fields", "read and decode the manifest (msgspec)")
 clocked(project, "load_manifest", "load_manifest")
 clocked(project, "build_project", "build the sources (declarations)")
 clocked(sql_reads, "read_project_sql", "SQL: the answers (remembered or parsed)")

@@ -6,7 +6,10 @@ Commands are imported only when they run, so `statsig-sources --help` stays fast
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -44,6 +47,24 @@ class Interrupted(click.ClickException):
         super().__init__("Interrupted: stopped before finishing. Every command is safe to rerun.")
 
 
+class _Notices(logging.Handler):
+    """The core's warnings about the tool's own files (an unsafe key): one line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=True)
+
+
+@contextmanager
+def _notices_on_stderr() -> Iterator[None]:
+    logger = logging.getLogger("statsig_sources.core")
+    handler = _Notices(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
@@ -62,7 +83,8 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _notices_on_stderr():
+                return super().invoke(ctx)
         except StatsigSourcesError as error:
             raise CliError(error) from None
         except KeyboardInterrupt:

@@ -18,6 +18,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from statsig_sources.core.contract import type_family
+from statsig_sources.core.sql import query_reads
 
 pytestmark = pytest.mark.dbt
 
@@ -213,3 +214,12 @@ def test_utc_now_parses_in_the_dialect(compiled: tuple[str, dict[str, str]]) -> 
 
 def _projections_unquoted(sql: str, dialect: str) -> list[str]:
     return [projection.alias_or_name for projection in _select(sql, dialect).expressions]
+
+
+def test_the_sql_proof_accepts_what_the_package_compiles(compiled: tuple[str, dict[str, str]]) -> None:
+    """The proof denies what it does not know: nothing the package's macros emit may be among it."""
+    dialect, sql = compiled
+    sources = {model: code for model, code in sql.items() if model.startswith("statsig_")}
+    assert sorted(sources) == ["statsig_app_events", "statsig_daily_usage", "statsig_purchases"]
+    refused = {model: query_reads(code, dialect).refused for model, code in sources.items()}
+    assert refused == {model: () for model in refused}

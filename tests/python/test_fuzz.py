@@ -8,6 +8,9 @@ Deterministic (derandomized) and modest: a few dozen examples, each run through 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import tempfile
 import time
@@ -21,9 +24,11 @@ from click.testing import CliRunner
 from hostile_statsig import HostileServer, Reply, Seen, envelope
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from manifest_fixtures import read_fixture
+from manifest_fixtures import read_fixture, run_results_document
 
 from statsig_sources.cli import main
+from statsig_sources.core import sql_results
+from statsig_sources.core.sql_results import CACHE_FILE, sql_digest
 from statsig_sources.standin import make_metric
 
 KEY = "console-FUZZKEY0123456789abcdef"
@@ -275,3 +280,116 @@ def test_any_manifest_and_any_statsig_answer_end_in_a_documented_exit(
                 json.loads(result.stdout)
         written = [path for path in project.rglob("*") if path.is_file()]
         assert [p for p in written if SECRET in p.read_bytes().decode("utf-8", "replace").lower()] == []
+
+
+# The remembered SQL answers (target/statsig_sources_sql_reads.json): whatever the file holds, SQL that
+# must be refused is refused, with the same findings as without a file, and without a traceback.
+CACHE_NODE = "model.shop.statsig_purchases"
+RAW_OVERRIDE = "select * from main_demo_raw.demo_raw_orders"
+FILE_FILTER = "user_id in (select user_id from read_csv('/etc/passwd'))"
+GOVERNED_ONLY = [["analytics", "statsig_staging", "statsig_purchases"]]
+
+
+def _refused_project(project: Path) -> None:
+    data = read_fixture("valid/postgres_production.json")
+    node = data["nodes"][CACHE_NODE]
+    node["config"]["meta"]["statsig"].update(sql=RAW_OVERRIDE, filter=FILE_FILTER)
+    node["compiled_code"] = node["compiled_code"].replace(
+        '"analytics"."marts"."fct_purchases"', "raw.payments"
+    )
+    (project / "target").mkdir(parents=True, exist_ok=True)
+    (project / "target" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    (project / "target" / "run_results.json").write_text(
+        json.dumps(run_results_document(data)), encoding="utf-8"
+    )
+
+
+def _findings(project: Path) -> tuple[int, list[str], str]:
+    result = CliRunner().invoke(main, ["validate", "--format", "json", "--project-dir", str(project)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    messages = sorted(v["message"] for v in json.loads(result.stdout)["violations"]) if result.stdout else []
+    return result.exit_code, messages, result.stderr
+
+
+@pytest.fixture(scope="module")
+def genuine_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list[str], dict[str, Any]]:
+    """The cache the tool writes for the refused project, the findings without one, and lies about it."""
+    project = tmp_path_factory.mktemp("genuine")
+    _refused_project(project)
+    code, messages, _ = _findings(project)
+    assert code == 1 and len(messages) == 3, messages
+    node = json.loads((project / "target" / "manifest.json").read_text())["nodes"][CACHE_NODE]
+    lies = {
+        sql_digest(RAW_OVERRIDE, True): [GOVERNED_ONLY, None, []],
+        sql_digest(FILE_FILTER, False): [[], None, []],
+        sql_digest(node["compiled_code"], True): [[["analytics", "marts", "fct_purchases"]], None, []],
+    }
+    return (project / "target" / CACHE_FILE).read_bytes(), messages, lies
+
+
+def _sealed(body: bytes, key: bytes) -> bytes:
+    seal = hmac.new(key, b"statsig-sources sql reads 2\0" + body, hashlib.sha256).digest()
+    return b'{"seal": "' + base64.b64encode(seal) + b'", "body": ' + body + b"}"
+
+
+def _lying_body(lies: dict[str, Any], reader: str | None, dialect: str) -> bytes:
+    return json.dumps(
+        {"reader": reader or sql_results._reader(), "dialect": dialect, "answers": lies}
+    ).encode()
+
+
+cache_edits = st.one_of(
+    st.tuples(st.just("flip"), st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+    st.tuples(st.just("truncate"), st.floats(0, 1, exclude_max=True)),
+    st.tuples(
+        st.just("lie"),
+        st.sampled_from(["another key", "the genuine seal", "no seal", "a seal of the wrong type"]),
+        st.sampled_from([None, "a reader of its own"]),
+        st.sampled_from(["postgres", "duckdb", ""]),
+    ),
+    st.tuples(st.just("json"), json_values, json_values),
+    st.tuples(
+        st.just("bytes"),
+        st.binary(max_size=64)
+        | st.sampled_from([b"[" * 100_000, b'{"seal": "", "body": ' + b"[" * 100_000 + b"}", b"\x00" * 1000]),
+    ),
+)
+
+
+def _cache_bytes(edit: tuple[Any, ...], genuine: bytes, lies: dict[str, Any]) -> bytes:
+    kind = edit[0]
+    if kind == "flip":
+        position = int(edit[1] * len(genuine))
+        return genuine[:position] + bytes([edit[2]]) + genuine[position + 1 :]
+    if kind == "truncate":
+        return genuine[: int(edit[1] * len(genuine))]
+    if kind == "json":
+        return json.dumps({"seal": edit[1], "body": edit[2]}).encode("utf-8", "surrogatepass")
+    if kind == "bytes":
+        return bytes(edit[1])
+    _, seal, reader, dialect = edit
+    body = _lying_body(lies, reader, dialect)
+    if seal == "another key":
+        return _sealed(body, b"a key of someone else's, 32 bytes")
+    if seal == "the genuine seal":
+        return genuine[: genuine.index(b'"body":')] + b'"body": ' + body + b"}"
+    if seal == "no seal":
+        return body
+    return b'{"seal": 12345, "body": ' + body + b"}"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(edit=cache_edits)
+@example(edit=("lie", "another key", None, "postgres"))
+@example(edit=("lie", "the genuine seal", None, "postgres"))
+def test_no_cache_file_turns_a_refusal_into_a_pass(
+    genuine_cache: tuple[bytes, list[str], dict[str, Any]], edit: tuple[Any, ...]
+) -> None:
+    genuine, refused, lies = genuine_cache
+    with tempfile.TemporaryDirectory() as directory:
+        project = Path(directory)
+        _refused_project(project)
+        (project / "target" / CACHE_FILE).write_bytes(_cache_bytes(edit, genuine, lies))
+        assert _findings(project)[:2] == (1, refused)
+        assert _findings(project)[:2] == (1, refused)  # and again, from what the first run left

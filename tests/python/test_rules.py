@@ -40,6 +40,8 @@ def test_every_registered_rule_has_an_invalid_fixture_and_a_docs_section() -> No
         assert f"## `{rule.name}`" in docs
 
 
+PROOF = "the SQL proof (postgres) accepts only relations it can name and functions that read none"
+
 # Every invalid fixture, and exactly the error messages `validate` gives for it (with no custom unit
 # types listed). A fixture added without its messages here fails the test below.
 EXPECTED_MESSAGES: dict[str, list[str]] = {
@@ -112,6 +114,9 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
     "lineage__relation_read_without_ref": [
         ("reads `analytics.raw.orders` without ref() or source(), so dbt's lineage does not show it"),
     ],
+    "lineage__table_function": [
+        f"its compiled SQL uses the table function `pg_ls_dir`; {PROOF}",
+    ],
     "materialization__ephemeral": [
         (
             "is materialized 'ephemeral', which is not one of view, table, incremental: set "
@@ -183,6 +188,10 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
             "its filter reads `analytics.marts.internal_users`; it may read only the governed "
             "relation `analytics.statsig_staging.statsig_purchases`"
         ),
+    ],
+    "user_sql__filter_runs_sql_in_a_string": [
+        f"its filter uses SQL held in a string ('select * from raw.payments'); {PROOF}",
+        f"its filter uses the function `query_to_xml`, which the proof does not know in postgres; {PROOF}",
     ],
     "user_sql__metric_filter_reads_other_table": [
         (

@@ -22,7 +22,7 @@ from statsig_sources.core.errors import SqlParseError
 from statsig_sources.core.project import load_project
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.settings import SettingOptions
-from statsig_sources.core.sql_results import CACHE_FILE, load_answers, save_answers, sql_digest
+from statsig_sources.core.sql_results import CACHE_FILE, SqlReads, load_answers, save_answers, sql_digest
 from statsig_sources.rules import validate
 
 NODE = "model.shop.statsig_company_days"
@@ -84,16 +84,16 @@ def test_cold_warm_and_edited_runs_report_what_a_run_without_the_cache_reports(
 
 
 def _poisoned(manifest: Path, reader: str | None = None, dialect: str = "postgres") -> None:
-    """Remember an answer no parse would give for the fixture's compiled SQL: it reads `raw.secret`."""
+    """Remember, sealed with this user's key, an answer no parse would give for the fixture's compiled
+    SQL: it reads `raw.secret`."""
     node = json.loads(manifest.read_text())["nodes"][NODE]
     digest = sql_digest(node["compiled_code"], True)
     assert digest is not None
-    document = {
-        "reader": reader or sql_results._reader(),
-        "dialect": dialect,
-        "answers": {digest: [[[None, "raw", "secret"]], None]},
-    }
-    (manifest.parent / CACHE_FILE).write_text(json.dumps(document), encoding="utf-8")
+    answer = {digest: SqlReads(frozenset({TableRef(None, "raw", "secret")}))}
+    with pytest.MonkeyPatch.context() as patch:
+        if reader is not None:
+            patch.setattr(sql_results, "_reader", lambda: reader)
+        save_answers(manifest.parent / CACHE_FILE, dialect, answer)
 
 
 def test_a_remembered_answer_is_used_instead_of_parsing(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_answers_from_another_reader_or_dialect_are_not_trusted(
     manifest = _write(tmp_path, read_fixture("valid/custom_unit_type_with_user_sql.json"))
     _poisoned(manifest, reader, dialect)
     assert validate(load_project(manifest, OPTIONS)) == []
-    assert json.loads((manifest.parent / CACHE_FILE).read_text())["dialect"] == "postgres"
+    assert json.loads((manifest.parent / CACHE_FILE).read_text())["body"]["dialect"] == "postgres"
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b'{"reader": 1}', b"\xff\xfe", b"[]"])
@@ -143,9 +143,9 @@ def test_a_manifest_under_another_name_is_read_without_writing_beside_it(tmp_pat
 def test_answers_round_trip_and_sql_that_cannot_be_encoded_is_never_remembered(tmp_path: Path) -> None:
     path = tmp_path / CACHE_FILE
     answers = {
-        "a": frozenset({TableRef(None, "raw", "orders"), TableRef("db", "marts", "fct")}),
+        "a": SqlReads(frozenset({TableRef(None, "raw", "orders"), TableRef("db", "marts", "fct")})),
         "b": SqlParseError("line 1, column 9: Expected )"),
-        "c": frozenset(),
+        "c": SqlReads(frozenset(), ("the table function `read_csv`",)),
     }
     save_answers(path, "postgres", answers)
     loaded = load_answers(path, "postgres")
@@ -154,7 +154,7 @@ def test_answers_round_trip_and_sql_that_cannot_be_encoded_is_never_remembered(t
     } == {
         "a": answers["a"],
         "b": "line 1, column 9: Expected )",
-        "c": frozenset(),
+        "c": answers["c"],
     }
     assert sql_digest("select '\ud800'", True) is None
     assert sql_digest("x = 1", True) != sql_digest("x = 1", False)

@@ -39,17 +39,29 @@ def check_user_sql(project: Project) -> list[Violation]:
     for source, _ in sources:
         elsewhere = {what: name for what, _sql, name in metric_sql(source) if name is not None}
         for what, _sql, _is_query in user_sql(source):
-            tables = project.sql_reads[(source.model.unique_id, what)]
-            if isinstance(tables, SqlParseError):
+            reads = project.sql_reads[(source.model.unique_id, what)]
+            if isinstance(reads, SqlParseError):
                 found.append(
-                    violation("user_sql", source, f"its {what} does not parse as {dialect}: {tables}")
+                    violation("user_sql", source, f"its {what} does not parse as {dialect}: {reads}")
                 )
                 continue
+            found += [
+                violation("user_sql", source, _refusal(what, construct, dialect))
+                for construct in reads.refused
+            ]
             # A denominator's filter runs on the denominator's source (an undeclared one is metric_sources').
             governed = relations.get(elsewhere[what]) if what in elsewhere else source.model.relation
-            for problem in _foreign_tables(what, tables, governed) if governed is not None else ():
+            for problem in _foreign_tables(what, reads.tables, governed) if governed is not None else ():
                 found.append(violation("user_sql", source, problem))
     return found
+
+
+def _refusal(what: str, construct: str, dialect: str) -> str:
+    """A construct through which SQL could read what the proof cannot name (docs/rules.md#user_sql)."""
+    return (
+        f"its {what} uses {construct}; the SQL proof ({dialect}) accepts only relations it can name "
+        "and functions that read none"
+    )
 
 
 def _index(relations: Iterable[Relation]) -> dict[str, list[Relation]]:
@@ -101,13 +113,15 @@ def _uncompiled_message(project: Project, count: int) -> str:
 
 
 def _lineage(
-    source: MetricSource, tables: SqlResult, dialect: str, managed: dict[str, list[Relation]]
+    source: MetricSource, reads: SqlResult, dialect: str, managed: dict[str, list[Relation]]
 ) -> list[Violation]:
-    if isinstance(tables, SqlParseError):
-        return [violation("lineage", source, f"its compiled SQL does not parse as {dialect}: {tables}")]
+    if isinstance(reads, SqlParseError):
+        return [violation("lineage", source, f"its compiled SQL does not parse as {dialect}: {reads}")]
     allowed = set(source.model.depends_on) | {source.model.unique_id}
-    found = []
-    for table in sorted(tables, key=str):
+    found = [
+        violation("lineage", source, _refusal(COMPILED, construct, dialect)) for construct in reads.refused
+    ]
+    for table in sorted(reads.tables, key=str):
         matches = [relation for relation in managed.get(table.key()[2], ()) if table.matches(relation.ref)]
         if any(relation.unique_id in allowed for relation in matches):
             continue
