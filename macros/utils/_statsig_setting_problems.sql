@@ -1,7 +1,8 @@
 {#- Every problem with package vars that reach SQL or a grants config (`values`: name -> value as the
     package resolved it), on this target's adapter, by the contract's `access` rules (`spec`): a role
     that names everyone, a name that does not match the adapter's pattern, a value of the wrong kind.
-    Worded and ordered exactly as the CLI's core/access.py. It runs on the parse of every metric source,
+    Worded and ordered exactly as the CLI's core/access.py (a role list given as one string is a list of
+    it, as _statsig_settings reads it). It runs on the parse of every metric source,
     so it calls no other macro unless it has a problem to word. -#}
 {% macro _statsig_setting_problems(values, spec) %}
     {%- set problems = [] -%}
@@ -22,7 +23,9 @@
                 {%- do statsig_sources._statsig_problem(spec, problems, 'not_text', path, {'type': statsig_sources._statsig_type_name(value)}) -%}
             {%- elif kind == 'schema' -%}
                 {%- do items.append((path, value)) -%}
-            {%- elif value is string or value is mapping or value is not iterable -%}
+            {%- elif value is string -%}
+                {%- do items.append((path ~ '[0]', value)) -%}
+            {%- elif value is mapping or value is not iterable -%}
                 {%- do statsig_sources._statsig_problem(spec, problems, 'not_text_list', path, {'type': statsig_sources._statsig_type_name(value)}) -%}
             {%- else -%}
                 {%- for item in value -%}

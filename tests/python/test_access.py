@@ -85,8 +85,8 @@ def test_the_table_covers_every_adapter_s_rules_and_everyone_names() -> None:
             "snowflake",
             {"statsig_reader_roles": ["public"]},
             [
-                'the var statsig_reader_roles has "public", which on snowflake is PUBLIC, the role every user '
-                f"and every role is granted{EVERYONE_TAIL}"
+                'the var statsig_reader_roles has "public", which on snowflake is PUBLIC, the role every '
+                f"user and every role is granted{EVERYONE_TAIL}"
             ],
         ),
         (
@@ -125,7 +125,8 @@ def test_the_table_covers_every_adapter_s_rules_and_everyone_names() -> None:
             {"statsig_reader_roles": {"a": 1}, "statsig_future_tolerance_minutes": "1) or (1=1"},
             [
                 "the var statsig_reader_roles must be a list of non-empty strings, not a mapping",
-                'the var statsig_future_tolerance_minutes must be a whole number of minutes, not "1) or (1=1"',
+                "the var statsig_future_tolerance_minutes must be a whole number of minutes, not "
+                '"1) or (1=1"',
             ],
         ),
         (
@@ -172,8 +173,8 @@ def test_validate_names_the_option_that_gave_a_refused_value() -> None:
     code, report = _validate(manifest, "--statsig-role", "public", "--statsig-schema", "x; drop table t")
     assert code == 1
     assert _settings_messages(report) == [  # sorted, as validate reports every finding
-        '--statsig-role has "public", which on postgres is PUBLIC, every role there is and every role created '
-        f"later{EVERYONE_TAIL}",
+        '--statsig-role has "public", which on postgres is PUBLIC, every role there is and every role '
+        f"created later{EVERYONE_TAIL}",
         '--statsig-schema has "x; drop table t", which is not a schema name the package accepts on postgres: '
         "letters, digits and `_`, starting with a letter or `_`; at most 63 characters",
     ]
@@ -202,8 +203,14 @@ def test_validate_refuses_what_an_unchecking_package_recorded_once_not_per_sourc
 @pytest.mark.parametrize(
     ("recorded", "expected"),
     [
-        ({"statsig_reader_roles": 5}, "the var statsig_reader_roles must be a list of non-empty strings, not a number"),
-        ({"statsig_reader_roles": [["x"]]}, "the var statsig_reader_roles[0] must be a non-empty string, not a list"),
+        (
+            {"statsig_reader_roles": 5},
+            "the var statsig_reader_roles must be a list of non-empty strings, not a number",
+        ),
+        (
+            {"statsig_reader_roles": [["x"]]},
+            "the var statsig_reader_roles[0] must be a non-empty string, not a list",
+        ),
         ({"statsig_schema": {"a": 1}}, "the var statsig_schema must be a non-empty string, not a mapping"),
     ],
     ids=["number", "nested-list", "mapping"],
