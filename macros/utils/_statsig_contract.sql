@@ -1,5 +1,6 @@
 {#- What the package and the CLI must agree on: the declaration's keys, kinds, choices, name rules and
-    messages, the settings' defaults and the warehouses' type names. Generated from the CLI's
+    messages, the settings' defaults and the rules their values must meet per adapter (`access`), and the
+    warehouses' type names. Generated from the CLI's
     src/statsig_sources/core/contract.json; regenerate with `.venv/bin/cog -r macros/utils/_statsig_contract.sql`
     (the test suite fails when it is stale). -#}
 {% macro _statsig_contract() %}
