@@ -261,6 +261,20 @@ def test_schema_usage_grant_is_the_warehouse_s_own_statement(compiled: tuple[str
     assert _principals(grants, dialect) == PRINCIPALS[dialect][1]
 
 
+def test_a_schema_name_holding_quotes_stays_one_name_in_the_usage_grant(
+    compiled: tuple[str, dict[str, str]],
+) -> None:
+    dialect, sql = compiled
+    grants = _statements(sql["schema_usage_quoting"])
+    names = ['x"; drop table t; --', "y`; drop table t; --"]
+    assert len(grants) == len(names) * len(READERS[dialect]) * bool(SCHEMA_USAGE[dialect])
+    for text in grants:
+        [statement] = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        assert isinstance(statement, exp.Grant), text
+        assert statement.args["securable"].name in names, text
+    assert _principals(grants, dialect) == PRINCIPALS[dialect][1] * len(names)
+
+
 def test_relation_grants_name_each_principal_as_one_grantee(compiled: tuple[str, dict[str, str]]) -> None:
     dialect, sql = compiled
     grants = _statements(sql["relation_grants"])
