@@ -23,23 +23,38 @@
 {% endmacro %}
 
 {% macro default__statsig_schema_usage_statement(schema, role) %}
-    {#- PostgreSQL, and Redshift (whose dispatch falls back to postgres__, then here). -#}
-    {{ return('grant usage on schema ' ~ adapter.quote(schema) ~ ' to ' ~ adapter.quote(role)) }}
+    {#- PostgreSQL, and Redshift (whose dispatch falls back to postgres__, then here). The role is written
+        as dbt's grants config writes it, unquoted, so both name the same role; the package's settings
+        allow only a lower-case identifier there (with Redshift's `group `/`role ` prefix). The schema,
+        which may come from a consumer's own generate_schema_name, is quoted with quotes escaped. -#}
+    {{ return('grant usage on schema ' ~ statsig_sources._statsig_quoted_name(schema) ~ ' to ' ~ role) }}
 {% endmacro %}
 
 {% macro snowflake__statsig_schema_usage_statement(schema, role) %}
-    {#- Snowflake grants to a ROLE, and names the schema with its database; the schema is quoted only as
-        the project's quoting config quotes it, so it resolves to the schema dbt created.
+    {#- Snowflake grants to a ROLE, and names the schema with its database. A plain identifier is quoted
+        only as the project's quoting config quotes it, so it resolves to the schema dbt created; any
+        other name is quoted with quotes escaped. The role, which the package's settings allow only as an
+        unquoted identifier, is written as dbt's grants config writes it.
         https://docs.snowflake.com/en/sql-reference/sql/grant-privilege -#}
-    {{ return('grant usage on schema ' ~ adapter.quote_as_configured(target.database, 'database') ~ '.'
-              ~ adapter.quote_as_configured(schema, 'schema') ~ ' to role ' ~ role) }}
+    {%- set plain = statsig_sources._statsig_contract()['access']['adapters']['snowflake']['schema']['pattern'] -%}
+    {%- set names = [] -%}
+    {%- for name, kind in [(target.database, 'database'), (schema, 'schema')] -%}
+        {%- if modules.re.fullmatch(plain, name ~ '') -%}
+            {%- do names.append(adapter.quote_as_configured(name, kind)) -%}
+        {%- else -%}
+            {%- do names.append(statsig_sources._statsig_quoted_name(name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('grant usage on schema ' ~ names | join('.') ~ ' to role ' ~ role) }}
 {% endmacro %}
 
 {% macro databricks__statsig_schema_usage_statement(schema, role) %}
-    {#- Unity Catalog's privilege is USE SCHEMA, on `catalog`.`schema`; principals are backquoted.
+    {#- Unity Catalog's privilege is USE SCHEMA, on `catalog`.`schema`; principals (emails, group names
+        with spaces) are backquoted. Every name is quoted with backquotes doubled: dbt-databricks's
+        adapter.quote leaves a name holding a backquote unquoted.
         https://docs.databricks.com/en/sql/language-manual/security-grant.html -#}
-    {{ return('grant use schema on schema ' ~ adapter.quote(target.database) ~ '.' ~ adapter.quote(schema)
-              ~ ' to ' ~ adapter.quote(role)) }}
+    {{ return('grant use schema on schema ' ~ statsig_sources._statsig_quoted_name(target.database) ~ '.'
+              ~ statsig_sources._statsig_quoted_name(schema) ~ ' to ' ~ statsig_sources._statsig_quoted_name(role)) }}
 {% endmacro %}
 
 {% macro duckdb__statsig_schema_usage_statement(schema, role) %}

@@ -1,5 +1,6 @@
 {#- What the package and the CLI must agree on: the declaration's keys, kinds, choices, name rules and
-    messages, the settings' defaults and the warehouses' type names. Generated from the CLI's
+    messages, the settings' defaults and the rules their values must meet per adapter (`access`), and the
+    warehouses' type names. Generated from the CLI's
     src/statsig_sources/core/contract.json; regenerate with `.venv/bin/cog -r macros/utils/_statsig_contract.sql`
     (the test suite fails when it is stale). -#}
 {% macro _statsig_contract() %}
@@ -207,6 +208,113 @@ cog.outl("{{ return(" + literal.replace("\n", "\n" + " " * 10) + ") }}")
                         'statsig_reader_roles': ['statsig_reader'],
                         'statsig_custom_unit_types': [],
                         'statsig_future_tolerance_minutes': 60},
+           'access': {'settings': {'statsig_schema': 'schema', 'statsig_reader_roles': 'role'},
+                      'whole_numbers': ['statsig_future_tolerance_minutes'],
+                      'whole_number_pattern': '[0-9]{1,9}',
+                      'adapters': {'default': {'schema': {'pattern': '[A-Za-z_][A-Za-z0-9_]{0,62}',
+                                                          'rule': 'letters, digits and `_`, starting with a letter '
+                                                                  'or `_`; at most 63 characters'},
+                                               'role': {'pattern': '[A-Za-z_][A-Za-z0-9_$]{0,62}',
+                                                        'rule': 'an unquoted identifier (letters, digits, `_` and '
+                                                                '`$`, starting with a letter or `_`; at most 63 '
+                                                                "characters), since dbt's grants config writes the "
+                                                                'role unquoted'},
+                                               'everyone': [{'pattern': 'public',
+                                                             'who': 'PUBLIC, everyone on the warehouses that have '
+                                                                    'it (refused on every adapter, so that the '
+                                                                    'vars mean the same on each target)'}],
+                                               'quote': '"',
+                                               'read_privilege': 'select'},
+                                   'postgres': {'role': {'pattern': '[a-z_][a-z0-9_$]{0,62}',
+                                                         'rule': 'a lower-case unquoted identifier (lower-case '
+                                                                 'letters, digits, `_` and `$`, starting with a '
+                                                                 'letter or `_`; at most 63 characters), since '
+                                                                 "dbt's grants config writes the role unquoted and "
+                                                                 'PostgreSQL folds an unquoted name to lower case'},
+                                                'everyone': [{'pattern': 'public',
+                                                              'who': 'PUBLIC, every role there is and every role '
+                                                                     'created later'}]},
+                                   'redshift': {'schema': {'pattern': '[A-Za-z_][A-Za-z0-9_]{0,126}',
+                                                           'rule': 'letters, digits and `_`, starting with a '
+                                                                   'letter or `_`; at most 127 characters'},
+                                                'role': {'pattern': '((group|role) )?[a-z_][a-z0-9_$]{0,126}',
+                                                         'rule': 'a lower-case unquoted identifier (lower-case '
+                                                                 'letters, digits, `_` and `$`, starting with a '
+                                                                 'letter or `_`; at most 127 characters), '
+                                                                 'optionally after `group ` for a user group or '
+                                                                 "`role ` for a role, since dbt's grants config "
+                                                                 'writes it unquoted and Redshift folds an '
+                                                                 'unquoted name to lower case'},
+                                                'everyone': [{'pattern': '((group|role) )?public',
+                                                              'who': 'PUBLIC, every user there is and every user '
+                                                                     'created later'}]},
+                                   'snowflake': {'schema': {'pattern': '[A-Za-z_][A-Za-z0-9_$]{0,254}',
+                                                            'rule': 'an unquoted identifier (letters, digits, `_` '
+                                                                    'and `$`, starting with a letter or `_`; at '
+                                                                    'most 255 characters)'},
+                                                 'role': {'pattern': '[A-Za-z_][A-Za-z0-9_$]{0,254}',
+                                                          'rule': 'an unquoted identifier (letters, digits, `_` '
+                                                                  'and `$`, starting with a letter or `_`; at most '
+                                                                  "255 characters), since dbt's grants config "
+                                                                  'writes the role unquoted'},
+                                                 'everyone': [{'pattern': 'public',
+                                                               'who': 'PUBLIC, the role every user and every role '
+                                                                      'is granted'}]},
+                                   'databricks': {'schema': {'pattern': '[A-Za-z0-9_]{1,255}',
+                                                             'rule': 'letters, digits and `_`; at most 255 '
+                                                                     'characters'},
+                                                  'role': {'pattern': '[A-Za-z0-9_]([A-Za-z0-9_.@+ '
+                                                                      '-]{0,253}[A-Za-z0-9_.@+-])?',
+                                                           'rule': "a user's email, a service principal's "
+                                                                   "application ID or a group's name (letters, "
+                                                                   'digits, spaces and `_ . @ + -`, starting with '
+                                                                   'a letter, a digit or `_` and not ending with a '
+                                                                   'space; at most 255 characters), since dbt '
+                                                                   'writes it between backquotes it cannot escape'},
+                                                  'everyone': [{'pattern': 'users',
+                                                                'who': '`users`, the workspace group every user '
+                                                                       'belongs to'},
+                                                               {'pattern': 'account users',
+                                                                'who': '`account users`, the account group every '
+                                                                       'user belongs to'}],
+                                                  'quote': '`'},
+                                   'spark': {'schema': {'pattern': '[A-Za-z0-9_]{1,255}',
+                                                        'rule': 'letters, digits and `_`; at most 255 characters'},
+                                             'quote': '`'},
+                                   'bigquery': {'schema': {'pattern': '[A-Za-z0-9_]{1,1024}',
+                                                           'rule': 'a dataset name (letters, digits and `_`; at '
+                                                                   'most 1,024 characters)'},
+                                                'role': {'pattern': '(user|group|serviceAccount):[A-Za-z0-9_.%+-]{1,64}@[A-Za-z0-9.-]{1,253}',
+                                                         'rule': 'an IAM member (`user:`, `group:` or '
+                                                                 '`serviceAccount:`, then an email address), since '
+                                                                 "dbt's grants config writes it between double "
+                                                                 'quotes it cannot escape'},
+                                                'everyone': [{'pattern': '(specialgroup:)?allusers',
+                                                              'who': 'allUsers, anyone on the internet'},
+                                                             {'pattern': '(specialgroup:)?allauthenticatedusers',
+                                                              'who': 'allAuthenticatedUsers, every Google account'},
+                                                             {'pattern': 'domain:.*',
+                                                              'who': 'a whole Google Workspace domain, every '
+                                                                     'account in it'}],
+                                                'quote': '`',
+                                                'read_privilege': 'roles/bigquery.dataViewer'},
+                                   'trino': {'schema': {'pattern': '[A-Za-z_][A-Za-z0-9_]{0,254}',
+                                                        'rule': 'letters, digits and `_`, starting with a letter '
+                                                                'or `_`; at most 255 characters'},
+                                             'role': {'pattern': '[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,254}',
+                                                      'rule': 'a user name (letters, digits and `_ . @ + -`, '
+                                                              'starting with a letter, a digit or `_`; at most 255 '
+                                                              'characters), since dbt writes it between double '
+                                                              'quotes it cannot escape'},
+                                             'everyone': [{'pattern': 'public', 'who': 'PUBLIC, every user'}]}},
+                      'messages': {'not_text': '{path} must be a non-empty string, not {type}',
+                                   'not_text_list': '{path} must be a list of non-empty strings, not {type}',
+                                   'not_whole_number': '{path} must be a whole number of minutes, not {value}',
+                                   'bad_name': '{path} has {value}, which is not a {kind} name the package accepts '
+                                               'on {adapter}: {rule}',
+                                   'everyone': '{path} has {value}, which on {adapter} is {who}: granting it would '
+                                               'let everyone read the governed schema; list only the role(s) '
+                                               'Statsig connects as'}},
            'recorded': {'meta_key': 'statsig_sources',
                         'settings': ['statsig_schema',
                                      'statsig_production_targets',

@@ -2,7 +2,9 @@
 offline (tests/fixtures/dialect_project: dummy credentials, `dbt compile --no-populate-cache`, every
 source declaring `timestamp_type` so no type probe queries the warehouse) and parsed with sqlglot in
 that warehouse's dialect: 64-bit doubles, the canonical timestamp type, quoted identifiers in the
-warehouse's case, the UTC conversion of offset-aware input, and the schema USAGE grant."""
+warehouse's case, the UTC conversion of offset-aware input, the grants dbt would run (relation SELECT
+from the grants config the package sets, and the schema USAGE grant) with each warehouse's real kinds
+of Statsig principal, and the package vars the macros refuse, exactly as the CLI does."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+import yaml
 from dbt_harness import DbtProject, copy_consumer_project
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from statsig_sources.core.access import setting_problems
 from statsig_sources.core.contract import type_family
 from statsig_sources.core.sql import query_reads
 
@@ -36,12 +40,84 @@ TYPES = {
     "trino": ("VARCHAR", "DOUBLE", "TIMESTAMP"),
 }
 PURCHASE_COLUMNS = ["user_id", "company_id", "timestamp", "value", "quantity", "country"]
+# The Statsig principals each warehouse's deployments use: Snowflake roles (upper case), BigQuery IAM
+# members, Databricks users' emails and group names with spaces, Redshift users and groups, Trino users.
+READERS = {
+    "snowflake": ["STATSIG_READER"],
+    "bigquery": [
+        "serviceAccount:statsig@offline-project.iam.gserviceaccount.com",
+        "group:experiments@example.com",
+    ],
+    "databricks": ["statsig@example.com", "Data Science"],
+    "redshift": ["statsig_reader", "group statsig_readers"],
+    "trino": ["statsig_reader"],
+}
+# The grants dbt would run on a source (from the grants config the package set, through the adapter's
+# own get_grant_sql) and the package's schema USAGE grants: one statement per line.
+RELATION_GRANTS = {
+    "snowflake": ["grant select on analytics.statsig_staging.statsig_purchases to STATSIG_READER"],
+    "bigquery": [
+        "grant `roles/bigquery.dataViewer` on view `offline-project`.`statsig_staging`.`statsig_purchases` "
+        'to "serviceAccount:statsig@offline-project.iam.gserviceaccount.com", "group:experiments@example.com"'
+    ],
+    "databricks": [
+        "grant select on `main`.`statsig_staging`.`statsig_purchases` to `statsig@example.com`",
+        "grant select on `main`.`statsig_staging`.`statsig_purchases` to `Data Science`",
+    ],
+    "redshift": [
+        'grant select on "analytics"."statsig_staging"."statsig_purchases" to statsig_reader, '
+        "group statsig_readers"
+    ],
+    "trino": ['grant select on "hive"."statsig_staging"."statsig_purchases" to "statsig_reader"'],
+}
 SCHEMA_USAGE = {
-    "snowflake": "grant usage on schema analytics.statsig_staging to role statsig_reader",
-    "bigquery": "",
-    "databricks": "grant use schema on schema `main`.`statsig_staging` to `statsig_reader`",
-    "redshift": 'grant usage on schema "statsig_staging" to "statsig_reader"',
-    "trino": "",
+    "snowflake": ["grant usage on schema analytics.statsig_staging to role STATSIG_READER"],
+    "bigquery": [],
+    "databricks": [
+        "grant use schema on schema `main`.`statsig_staging` to `statsig@example.com`",
+        "grant use schema on schema `main`.`statsig_staging` to `Data Science`",
+    ],
+    "redshift": [
+        'grant usage on schema "statsig_staging" to statsig_reader',
+        'grant usage on schema "statsig_staging" to group statsig_readers',
+    ],
+    "trino": [],
+}
+# How each principal reads back once sqlglot parsed the statement in the warehouse's dialect.
+PRINCIPALS = {
+    "snowflake": (["STATSIG_READER"], ["ROLE STATSIG_READER"]),
+    "bigquery": (
+        [
+            "`serviceAccount:statsig@offline-project.iam.gserviceaccount.com`",
+            "`group:experiments@example.com`",
+        ],
+        [],
+    ),
+    "databricks": (["`statsig@example.com`", "`Data Science`"], ["`statsig@example.com`", "`Data Science`"]),
+    "redshift": (["statsig_reader", "GROUP statsig_readers"], ["statsig_reader", "GROUP statsig_readers"]),
+    "trino": (['"statsig_reader"'], []),
+}
+SETTINGS_TABLE = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "fixtures" / "contract" / "settings_cases.yaml").read_text(
+        encoding="utf-8"
+    )
+)
+# Values an attacker or a careless user would set, refused on every adapter before any SQL is built.
+HOSTILE = {
+    "statsig_schema": 'x"; drop table victim; --',
+    "statsig_reader_roles": [
+        "statsig_reader; grant all on schema public to evil; --",
+        'x" to evil; --',
+        "x` to evil; --",
+        "PUBLIC",
+    ],
+}
+EVERYONE = {
+    "snowflake": [],
+    "bigquery": ["allUsers", "specialGroup:allAuthenticatedUsers", "domain:example.com"],
+    "databricks": ["users", "account users"],
+    "redshift": ["group public"],
+    "trino": [],
 }
 
 
@@ -54,19 +130,26 @@ def dialect_project(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -
     return project
 
 
-@pytest.fixture(scope="module", params=DIALECTS)
-def compiled(request: pytest.FixtureRequest, dialect_project: DbtProject) -> tuple[str, dict[str, str]]:
-    """(dialect, compiled SQL by model name), from that adapter's own `dbt compile`, offline."""
-    dialect: str = request.param
+def _require_adapter(dialect: str) -> None:
     if importlib.util.find_spec(f"dbt.adapters.{dialect}") is None:
         reason = f"dbt-{dialect} is not installed (pip install -e '.[dialects]')"
         if os.environ.get("REQUIRE_DIALECTS") == "1":
             pytest.fail(reason + " (REQUIRE_DIALECTS=1)")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def compiled(request: pytest.FixtureRequest, dialect_project: DbtProject) -> tuple[str, dict[str, str]]:
+    """(dialect, compiled SQL by model name), from that adapter's own `dbt compile`, offline, with the
+    Statsig principals that warehouse uses and the shared table of var values for the probe to judge."""
+    dialect: str = request.param
+    _require_adapter(dialect)
     target = dialect_project.project_dir / f"target_{dialect}"
+    variables = {"statsig_reader_roles": READERS[dialect], "statsig_settings_cases": SETTINGS_TABLE["cases"]}
     result = dialect_project.invoke(
-        "compile", "--no-populate-cache", "--target", dialect, "--target-path", str(target)
-    )
+        "compile", "--no-populate-cache", "--target", dialect, "--target-path", str(target),
+        "--vars", json.dumps(variables),
+    )  # fmt: skip
     assert result.success, result.exception
     nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     return dialect, {
@@ -158,13 +241,77 @@ def test_a_day_grain_is_the_date_at_midnight_in_the_canonical_type(
     assert _cast_type(timestamp.this) == "DATE"
 
 
+def _statements(sql: str) -> list[str]:
+    return [line for line in sql.strip().split(";\n") if line]
+
+
+def _principals(statements: list[str], dialect: str) -> list[str]:
+    """Each statement parsed alone in the dialect: exactly one GRANT, whose principals are returned."""
+    found = []
+    for text in statements:
+        [statement] = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        assert isinstance(statement, exp.Grant), text
+        found += [principal.sql(dialect) for principal in statement.args["principals"]]
+    return found
+
+
 def test_schema_usage_grant_is_the_warehouse_s_own_statement(compiled: tuple[str, dict[str, str]]) -> None:
     dialect, sql = compiled
-    grant = sql["schema_usage"].strip()
-    assert grant == SCHEMA_USAGE[dialect]
-    if grant:
-        [statement] = sqlglot.parse(grant, read=dialect, error_level=ErrorLevel.RAISE)
-        assert isinstance(statement, exp.Grant)
+    grants = _statements(sql["schema_usage"])
+    assert grants == SCHEMA_USAGE[dialect]
+    assert _principals(grants, dialect) == PRINCIPALS[dialect][1]
+
+
+def test_a_schema_name_holding_quotes_stays_one_name_in_the_usage_grant(
+    compiled: tuple[str, dict[str, str]],
+) -> None:
+    dialect, sql = compiled
+    grants = _statements(sql["schema_usage_quoting"])
+    names = ['x"; drop table t; --', "y`; drop table t; --"]
+    assert len(grants) == len(names) * len(READERS[dialect]) * bool(SCHEMA_USAGE[dialect])
+    for text in grants:
+        [statement] = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        assert isinstance(statement, exp.Grant), text
+        assert statement.args["securable"].name in names, text
+    assert _principals(grants, dialect) == PRINCIPALS[dialect][1] * len(names)
+
+
+def test_relation_grants_name_each_principal_as_one_grantee(compiled: tuple[str, dict[str, str]]) -> None:
+    dialect, sql = compiled
+    grants = _statements(sql["relation_grants"])
+    assert grants == RELATION_GRANTS[dialect]
+    assert _principals(grants, dialect) == PRINCIPALS[dialect][0]
+
+
+def test_the_macro_refuses_exactly_what_the_cli_refuses(compiled: tuple[str, dict[str, str]]) -> None:
+    dialect, sql = compiled
+    judged = json.loads(sql["setting_problems"])
+    cases = SETTINGS_TABLE["cases"]
+    assert judged == {case["name"]: setting_problems({case["var"]: case["value"]}, dialect) for case in cases}
+    assert sorted(name for name, problems in judged.items() if not problems) == sorted(
+        case["name"] for case in cases if dialect in case["accepted_on"]
+    )
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_hostile_vars_fail_the_parse_naming_every_var_value_and_rule(
+    dialect_project: DbtProject, dialect: str
+) -> None:
+    _require_adapter(dialect)
+    variables = {**HOSTILE, "statsig_reader_roles": [*HOSTILE["statsig_reader_roles"], *EVERYONE[dialect]]}
+    result = dialect_project.invoke(
+        "parse", "--target", dialect,
+        "--target-path", str(dialect_project.project_dir / f"hostile_{dialect}"),
+        "--vars", json.dumps(variables),
+    )  # fmt: skip
+    assert not result.success
+    message = str(result.exception)
+    expected = setting_problems(variables, dialect)
+    assert len(expected) == 1 + len(variables["statsig_reader_roles"])
+    assert f"statsig_sources: refused package vars on the {dialect} target '{dialect}'" in message
+    assert message.count("\n    - ") == len(expected), message
+    for problem in expected:
+        assert problem in message
 
 
 # Type names as each warehouse reports them, and the family the package gives them there. Snowflake's

@@ -198,10 +198,9 @@ def test_audit_allows_full_rights_on_statsig_output_schema(pg_demo: DbtProject, 
             ["--dsn", "host=127.0.0.1 port=1 user=postgres connect_timeout=2"],
             "Error: Cannot connect to PostgreSQL",
         ),
-        (["--statsig-role", "no_such_statsig_role"], "Error: The role 'no_such_statsig_role' does not exist"),
         (["--target", "duckdb"], "Error: Target 'duckdb' is a 'duckdb' target; audit checks PostgreSQL"),
     ],
-    ids=["unreachable", "unknown-role", "not-postgres"],
+    ids=["unreachable", "not-postgres"],
 )
 def test_audit_bad_input_is_a_clear_error_with_exit_2(
     pg_demo: DbtProject, arguments: list[str], message: str
@@ -213,6 +212,63 @@ def test_audit_bad_input_is_a_clear_error_with_exit_2(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_audit_reports_a_public_grant_in_the_governed_schema_with_the_revoke(
+    pg_demo: DbtProject, database: str
+) -> None:
+    with admin_connection(database) as admin:
+        admin.execute("grant select on statsig_staging.demo_orders to public")
+        admin.execute("grant create on schema statsig_staging to public")
+        try:
+            result = _audit(pg_demo)
+        finally:
+            admin.execute("revoke select on statsig_staging.demo_orders from public")
+            admin.execute("revoke create on schema statsig_staging from public")
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[1:] == [
+        # The Statsig role holds what PUBLIC holds.
+        f"error: [can_modify] {READER_ROLE} can create objects in the governed schema statsig_staging",
+        "error: [public_grant] PUBLIC holds CREATE on the governed schema statsig_staging: every role can "
+        "add relations to it; revoke it (`revoke create on schema statsig_staging from public`)",
+        "error: [public_grant] PUBLIC holds SELECT on statsig_staging.demo_orders: every role can use it as "
+        "Statsig's role can; revoke it (`revoke all on statsig_staging.demo_orders from public`) and keep "
+        "PUBLIC out of statsig_reader_roles",
+        "Audit of the governed schema statsig_staging: 3 finding(s), 0 warning(s).",
+    ]
+    assert _audit(pg_demo).exit_code == 0
+
+
+def test_audit_reports_a_missing_role_and_an_everyone_role_as_findings_and_goes_on(
+    pg_demo: DbtProject,
+) -> None:
+    roles = [
+        "--statsig-role",
+        "no_such_statsig_role",
+        "--statsig-role",
+        "PUBLIC",
+        "--statsig-role",
+        READER_ROLE,
+    ]
+    result = _audit(pg_demo, *roles, "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)["findings"]
+    assert [(f["check"], f["role"], f["message"]) for f in findings] == [
+        (
+            "missing_role",
+            "no_such_statsig_role",
+            "no_such_statsig_role does not exist in this cluster: create it (`create role "
+            "no_such_statsig_role login`) and build again so that dbt grants it, or set statsig_reader_roles "
+            "(or --statsig-role) to the role Statsig connects as",
+        ),
+        (
+            "everyone_role",
+            "PUBLIC",
+            "PUBLIC is PUBLIC, every role there is and every role created later, not a role Statsig connects "
+            "as: set statsig_reader_roles (or --statsig-role) to the role Statsig connects as, and see the "
+            "public_grant findings for what it was granted",
+        ),
+    ]  # and the reader role, audited after them, has nothing to report
 
 
 def test_audit_refuses_a_role_without_connect_rights(pg_demo: DbtProject, database: str) -> None:

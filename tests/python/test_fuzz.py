@@ -1,7 +1,9 @@
 """Fuzzing the command line: generated manifests and generated Statsig answers (served by the raw
 loopback server) through validate, render, plan and usage. Whatever comes in: no traceback, an exit
 code from the documented table, bounded time, `--format json` prints nothing but JSON, and the key
-never reaches the output or any file written.
+never reaches the output or any file written. And generated role and schema names, as CLI options and
+as the package recorded them, through validate's settings check: no traceback, and no name passes that
+is not a safe name for the adapter (judged here without the contract's patterns).
 
 Deterministic (derandomized) and modest: a few dozen examples, each run through every command.
 """
@@ -12,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+import string
 import tempfile
 import time
 from collections.abc import Iterator
@@ -393,3 +396,132 @@ def test_no_cache_file_turns_a_refusal_into_a_pass(
         (project / "target" / CACHE_FILE).write_bytes(_cache_bytes(edit, genuine, lies))
         assert _findings(project)[:2] == (1, refused)
         assert _findings(project)[:2] == (1, refused)  # and again, from what the first run left
+
+
+# Names a warehouse takes as everyone, in lower case (BigQuery's `domain:` and `specialGroup:` members
+# are whole populations too).
+EVERYONE_NAMES = {
+    "public",
+    "users",
+    "account users",
+    "allusers",
+    "allauthenticatedusers",
+    "group public",
+    "role public",
+}
+IDENTIFIER_CHARACTERS = set(string.ascii_letters + string.digits + "_$")
+# Where dbt writes a role between quotes it cannot escape; elsewhere it writes the role bare.
+QUOTED_BY_DBT = {"databricks": "`", "bigquery": '"', "trino": '"'}
+FUZZED_ADAPTERS = [
+    "postgres",
+    "redshift",
+    "snowflake",
+    "bigquery",
+    "databricks",
+    "trino",
+    "duckdb",
+    "spark",
+    "oracle",
+]
+
+
+def is_safe_name(name: str, kind: str, adapter: str) -> bool:
+    """Whether `name` can only be read as one name where dbt writes it: a bare identifier token (for a
+    schema, and a role dbt writes unquoted; Redshift's `group `/`role ` before it), or printable ASCII
+    without the quote dbt puts around it (nor a backslash). Never a name for everyone."""
+    if kind == "schema":
+        return bool(name) and set(name) <= IDENTIFIER_CHARACTERS
+    lowered = name.lower()
+    if lowered in EVERYONE_NAMES or lowered.startswith(("domain:", "specialgroup:")):
+        return False
+    quote = QUOTED_BY_DBT.get(adapter)
+    if quote is not None:
+        return bool(name) and name.isascii() and name.isprintable() and quote not in name and "\\" not in name
+    head, _, rest = name.partition(" ")
+    bare = rest if adapter == "redshift" and head in ("group", "role") else name
+    return bool(bare) and set(bare) <= IDENTIFIER_CHARACTERS and not bare[0].isdigit() and bare[0] != "$"
+
+
+NAME_FRAGMENTS = [
+    "statsig_reader", "STATSIG_READER", "public", "PUBLIC", "Public", "users", "Account Users", "allUsers",
+    "specialGroup:allAuthenticatedUsers", "domain:example.com", "group statsig_readers", "group public",
+    "serviceAccount:statsig@p.iam.gserviceaccount.com", "user:first.last@example.com", "statsig@example.com",
+    "Data Science", "6f3a3e0e-8d3c-4b1e-9b2a-0c1d2e3f4a5b", "r; grant all on schema public to evil; --",
+    'x"; drop table public.victim; --', "x` to evil", "x\\", "a\nb", "a\x00b", "statsig_re\u0430der", " ", "",
+]  # fmt: skip
+name_characters = st.sampled_from(list(string.ascii_letters + string.digits + "_$@.+-: `\"';\\\n/*"))
+names = st.one_of(
+    st.sampled_from(NAME_FRAGMENTS),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_$]{0,70}", fullmatch=True),
+    st.from_regex(r"(group |role |user:|serviceAccount:)?[a-z0-9_.@ -]{1,20}", fullmatch=True),
+    st.text(name_characters, max_size=24),
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=12),
+)
+
+
+def _settings_check(manifest: dict[str, Any], options: list[str]) -> list[str]:
+    """validate's settings findings for this manifest and these options, asserting a documented end."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "manifest.json"
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+        result = CliRunner().invoke(main, ["validate", "--manifest", str(path), "--format", "json", *options])
+    where = f"exited {result.exit_code}: {result.output[-2000:]}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), where
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, where
+    if result.exit_code == 2:
+        return ["usage error"]
+    return [v["message"] for v in json.loads(result.stdout)["violations"] if v["rule"] == "settings"]
+
+
+def _manifest(adapter: str, recorded: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = read_fixture("valid/postgres_production.json")
+    data["metadata"]["adapter_type"] = adapter
+    if recorded is not None:
+        data["nodes"][NODE]["config"]["meta"]["statsig_sources"] = recorded
+    return data
+
+
+VAR_SETTINGS = settings(
+    max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@VAR_SETTINGS
+@given(
+    adapter=st.sampled_from(FUZZED_ADAPTERS),
+    roles=st.lists(names, max_size=3),
+    schema=st.none() | names,
+)
+@example(
+    adapter="postgres", roles=["r; grant all on schema public to evil; --"], schema='x"; drop table t; --'
+)
+@example(adapter="databricks", roles=["x` to evil", "account users"], schema="x`y")
+def test_generated_names_as_options_pass_validate_only_when_safe(
+    adapter: str, roles: list[str], schema: str | None
+) -> None:
+    options = [part for role in roles for part in ("--statsig-role", role)]
+    options += ["--statsig-schema", schema] if schema is not None else []
+    found = _settings_check(_manifest(adapter), options)
+    if not found:
+        assert all(is_safe_name(role, "role", adapter) for role in roles), roles
+        assert schema is None or is_safe_name(schema, "schema", adapter), schema
+
+
+@VAR_SETTINGS
+@given(
+    adapter=st.sampled_from(FUZZED_ADAPTERS),
+    roles=st.lists(names, max_size=3) | names | json_values,
+    schema=names | json_values,
+)
+@example(adapter="postgres", roles=5, schema={"a": 1})
+@example(adapter="redshift", roles=["group public"], schema="statsig_staging")
+def test_generated_recorded_settings_pass_validate_only_when_safe(
+    adapter: str, roles: Any, schema: Any
+) -> None:
+    recorded = {"statsig_reader_roles": roles, "statsig_schema": schema}
+    found = _settings_check(_manifest(adapter, recorded), [])
+    if not found:
+        listed = [roles] if isinstance(roles, str) else roles
+        assert isinstance(listed, list) and isinstance(schema, str), (roles, schema)
+        assert all(isinstance(role, str) and is_safe_name(role, "role", adapter) for role in listed), roles
+        assert is_safe_name(schema, "schema", adapter), schema

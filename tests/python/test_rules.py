@@ -153,6 +153,22 @@ EXPECTED_MESSAGES: dict[str, list[str]] = {
             "(tags starting `managed-by:statsig-sources` are reserved for the CLI): remove it"
         ),
     ],
+    "settings__everyone_role": [
+        (
+            'the var statsig_reader_roles has "PUBLIC", which on postgres is PUBLIC, every role there is '
+            "and every role created later: granting it would let everyone read the governed schema; list "
+            "only the role(s) Statsig connects as"
+        ),
+    ],
+    "settings__injected_role": [
+        (
+            'the var statsig_reader_roles has "statsig_reader; grant all on schema public to evil; --", '
+            "which is not a role name the package accepts on postgres: a lower-case unquoted identifier "
+            "(lower-case letters, digits, `_` and `$`, starting with a letter or `_`; at most 63 "
+            "characters), since dbt's grants config writes the role unquoted and PostgreSQL folds an "
+            "unquoted name to lower case"
+        ),
+    ],
     "single_schema__two_governed_schemas": [
         (
             "is in schema `statsig_staging`, but 1 source(s) are in "

@@ -44,6 +44,30 @@ where c.relkind in ('r', 'p', 'v', 'm', 'f') and {USER_SCHEMAS}
 order by n.nspname, c.relname
 """
 
+# What is granted to PUBLIC (grantee 0 in an ACL) on one schema and on its relations. A NULL ACL is the
+# default, which grants PUBLIC nothing on a table, a view or a schema other than `public`.
+PUBLIC_SCHEMA_SQL = """
+select
+    n.nspname,
+    exists (select 1 from aclexplode(n.nspacl) acl where acl.grantee = 0 and acl.privilege_type = 'USAGE'),
+    exists (select 1 from aclexplode(n.nspacl) acl where acl.grantee = 0 and acl.privilege_type = 'CREATE')
+from pg_namespace n
+where n.nspname = %(schema)s
+"""
+PUBLIC_RELATIONS_SQL = """
+select
+    n.nspname,
+    c.relname,
+    c.relkind,
+    array(
+        select distinct acl.privilege_type from aclexplode(c.relacl) acl where acl.grantee = 0 order by 1
+    )
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'v', 'm', 'f') and n.nspname = %(schema)s
+order by c.relname
+"""
+
 
 class PostgresInspector:
     """Reads one database's catalog over a psycopg connection."""
@@ -56,25 +80,39 @@ class PostgresInspector:
         except psycopg.Error as error:
             raise InputError(f"Cannot connect to PostgreSQL: {_first_line(error)}") from None
 
-    def role_facts(self, role: str) -> RoleFacts:
-        import psycopg
-
-        try:
-            found = self._connection.execute(
-                "select rolsuper from pg_roles where rolname = %s", [role]
-            ).fetchone()
-            if found is None:
-                raise InputError(f"The role {role!r} does not exist in this PostgreSQL database's cluster.")
-            schemas = self._connection.execute(SCHEMAS_SQL, {"role": role}).fetchall()
-            relations = self._connection.execute(RELATIONS_SQL, {"role": role}).fetchall()
-        except psycopg.Error as error:
-            raise InputError(f"Cannot read PostgreSQL's catalog: {_first_line(error)}") from None
+    def role_facts(self, role: str) -> RoleFacts | None:
+        found = self._query("select rolsuper from pg_roles where rolname = %(role)s", {"role": role})
+        if not found:
+            return None
+        schemas = self._query(SCHEMAS_SQL, {"role": role})
+        relations = self._query(RELATIONS_SQL, {"role": role})
         return RoleFacts(
             role=role,
-            superuser=bool(found[0]),
+            superuser=bool(found[0][0]),
             schemas=tuple(SchemaAccess(name, usage, create, owned) for name, usage, create, owned in schemas),
             relations=tuple(_relation(row) for row in relations),
         )
+
+    def public_facts(self, schema: str) -> RoleFacts:
+        schemas = self._query(PUBLIC_SCHEMA_SQL, {"schema": schema})
+        relations = self._query(PUBLIC_RELATIONS_SQL, {"schema": schema})
+        return RoleFacts(
+            role="PUBLIC",
+            superuser=False,
+            schemas=tuple(SchemaAccess(name, usage, create, False) for name, usage, create in schemas),
+            relations=tuple(
+                RelationAccess(schema_name, name, KINDS.get(kind, kind), frozenset(held), False)
+                for schema_name, name, kind, held in relations
+            ),
+        )
+
+    def _query(self, query: str, parameters: dict[str, str]) -> list[Any]:
+        import psycopg
+
+        try:
+            return self._connection.execute(query, parameters).fetchall()
+        except psycopg.Error as error:
+            raise InputError(f"Cannot read PostgreSQL's catalog: {_first_line(error)}") from None
 
     def revoke(self, role: str, relations: Sequence[RelationAccess]) -> None:
         from psycopg import sql

@@ -6,9 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from statsig_sources.audit.checks import Finding, Scope, audit_role, undeclared_readable
+from statsig_sources.audit.everyone import everyone_role, missing_role, public_findings
 from statsig_sources.audit.inspector import WarehouseInspector
+from statsig_sources.core.access import everyone
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.project import Project
+
+# The warehouse the audit reads (audit_scope refuses a manifest built for another).
+AUDITED_ADAPTER = "postgres"
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ class AuditResult:
 
 def audit_scope(project: Project, output_schema: str | None) -> Scope:
     """What the manifest declares: the governed schema its sources share and their relations."""
-    if project.manifest.adapter_type != "postgres":
+    if project.manifest.adapter_type != AUDITED_ADAPTER:
         raise InputError(
             f"The manifest was built for {project.manifest.adapter_type}; audit checks PostgreSQL "
             "(docs/audit.md lists the equivalent checks for other warehouses)."
@@ -43,18 +48,30 @@ def audit_scope(project: Project, output_schema: str | None) -> Scope:
 
 
 def run_audit(inspector: WarehouseInspector, roles: Sequence[str], scope: Scope, revoke: bool) -> AuditResult:
+    """Each Statsig role's findings, then what PUBLIC holds in the governed schema."""
     findings: list[Finding] = []
     revoked: list[str] = []
     for role in roles:
-        facts = inspector.role_facts(role)
-        if revoke:
-            leftovers = undeclared_readable(facts, scope)
-            inspector.revoke(role, leftovers)
-            revoked.extend(f"{role} on {relation.qualified}" for relation in leftovers)
-            if leftovers:
-                facts = inspector.role_facts(role)
-        findings.extend(audit_role(facts, scope))
+        findings.extend(_role_findings(inspector, role, scope, revoked if revoke else None))
+    findings.extend(public_findings(inspector.public_facts(scope.governed_schema), scope))
     return AuditResult(scope, tuple(findings), tuple(revoked))
+
+
+def _role_findings(
+    inspector: WarehouseInspector, role: str, scope: Scope, revoked: list[str] | None
+) -> list[Finding]:
+    """One role's findings; a role that names everyone, or does not exist, is one finding. With
+    `revoked`, the role's access to undeclared relations is withdrawn first and listed there."""
+    who = everyone(role, AUDITED_ADAPTER)
+    if who is not None:
+        return [everyone_role(role, who)]
+    facts = inspector.role_facts(role)
+    if facts is not None and revoked is not None:
+        leftovers = undeclared_readable(facts, scope)
+        inspector.revoke(role, leftovers)
+        revoked.extend(f"{role} on {relation.qualified}" for relation in leftovers)
+        facts = inspector.role_facts(role) if leftovers else facts
+    return [missing_role(role)] if facts is None else audit_role(facts, scope)
 
 
 def render_text(result: AuditResult) -> str:

@@ -46,7 +46,9 @@ def audit(
 
     Reports every privilege the role holds outside the governed schema (and Statsig's output schema),
     every relation in the governed schema that is not a declared source, every declared source the
-    role cannot read, and any right to create or change objects there. Exits 1 on any finding.
+    role cannot read, and any right to create or change objects there; what PUBLIC (every role)
+    holds in the governed schema; and a Statsig role that does not exist or names everyone. Exits 1 on
+    any finding.
     PostgreSQL only; docs/audit.md gives the equivalent checks for other warehouses.
 
     Example:

@@ -34,6 +34,8 @@ class Settings:
     )
     marker: str | None = None  # None: default_marker(the manifest's project name)
     target: str | None = None  # the dbt target the manifest was parsed for, when recorded
+    # The fields a CLI option set (so a finding names the option, not the var).
+    from_options: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,27 @@ def recorded_settings(metas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 def resolve_settings(options: SettingOptions, recorded: Mapping[str, Any]) -> Settings:
     """Each setting from the option when given, else as recorded in the manifest, else its default."""
     values: dict[str, Any] = {}
+    chosen = set()
     for field_name, var in VARS.items():
         option = getattr(options, field_name, None)
         if option is not None:
             values[field_name] = option
+            chosen.add(field_name)
         elif var in recorded:
             values[field_name] = _as_setting(recorded[var], setting_default(var))
     target = recorded.get("target")
-    return Settings(**values, marker=options.marker, target=str(target) if target is not None else None)
+    return Settings(
+        **values,
+        marker=options.marker,
+        target=str(target) if target is not None else None,
+        from_options=frozenset(chosen),
+    )
 
 
 def _as_setting(value: Any, default: Any) -> Any:
-    """A recorded value in the shape of its default (a var given as one string becomes a list)."""
+    """A recorded value in the shape of its default (a var given as one string becomes a list). A
+    value of another shape becomes an empty list; the `settings` rule reports it as recorded."""
     if isinstance(default, list):
-        items = [value] if isinstance(value, str) else list(value or ())
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         return tuple(str(item) for item in items)
     return str(value)

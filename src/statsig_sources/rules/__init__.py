@@ -32,6 +32,7 @@ from statsig_sources.rules.metric_rules import (
     check_metric_columns,
     check_metric_sources,
 )
+from statsig_sources.rules.settings_rules import check_settings
 from statsig_sources.rules.sql_rules import check_lineage, check_user_sql
 from statsig_sources.rules.violations import Violation
 
@@ -53,6 +54,7 @@ RULES: tuple[Rule, ...] = (
     Rule("metric_columns", check_metric_columns),
     Rule("duplicate_metric_names", check_duplicate_metric_names),
     Rule("build_status", check_build_status),
+    Rule("settings", check_settings),
     Rule("governed_schema", check_governed_schema),
     Rule("single_schema", check_single_schema),
     Rule("materialization", check_materialization),

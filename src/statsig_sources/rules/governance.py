@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from statsig_sources.core.access import everyone, read_privilege
 from statsig_sources.core.contract import adapters_without_grants
 from statsig_sources.core.declaration import materialization_problem
 from statsig_sources.core.project import MetricSource, Project
 from statsig_sources.rules.violations import Violation, violation
-
-# The privilege that lets a grantee read a relation, as dbt's `grants` config spells it.
-READ_PRIVILEGES = {"bigquery": "roles/bigquery.dataviewer"}
 
 
 def in_governed_schema(source: MetricSource, statsig_schema: str) -> bool:
@@ -124,7 +122,8 @@ def check_grants(project: Project) -> list[Violation]:
                 "warning",
             )
         ]
-    privilege = READ_PRIVILEGES.get(adapter, "select")
+    # The manifest reader lower-cases privileges, as dbt compares them.
+    privilege = read_privilege(adapter).lower()
     roles = project.settings.statsig_roles
     found = []
     for source in project.sources:
@@ -135,12 +134,15 @@ def check_grants(project: Project) -> list[Violation]:
                 found.append(violation("grants", source, f"does not grant {privilege} to `{role}`"))
         for grantee in grantees:
             if grantee.casefold() not in {role.casefold() for role in roles}:
-                found.append(
-                    violation(
-                        "grants", source, f"grants {privilege} to `{grantee}`, which is not a Statsig role"
-                    )
-                )
+                found.append(violation("grants", source, _other_grantee(privilege, grantee, adapter)))
     return found
+
+
+def _other_grantee(privilege: str, grantee: str, adapter: str) -> str:
+    who = everyone(grantee, adapter)
+    if who is not None:
+        return f"grants {privilege} to `{grantee}`, which on {adapter} is {who}: everyone can read it"
+    return f"grants {privilege} to `{grantee}`, which is not a Statsig role"
 
 
 def check_undeclared_in_governed_schema(project: Project) -> list[Violation]:
