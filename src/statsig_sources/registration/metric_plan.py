@@ -30,6 +30,7 @@ from statsig_sources.registration.plan_items import (
     managed_payload,
     orphan_reason,
     ownership_refusal,
+    take_over_reason,
 )
 
 REMOTE_DEFAULTS: Mapping[str, Any] = {
@@ -201,5 +202,11 @@ def _item(
     others = tuple(other_markers(remote, marker))
     adopted = bool(others) or not has_marker(remote, marker)
     return replace(
-        item, action=Action.UPDATE, payload=body, changes=changes, adopted=adopted, taken_over_from=others
+        item,
+        action=Action.UPDATE,
+        payload=body,
+        changes=changes,
+        reason=take_over_reason(others),
+        adopted=adopted,
+        taken_over_from=others,
     )

@@ -30,6 +30,7 @@ from statsig_sources.registration.plan_items import (
     managed_payload,
     orphan_reason,
     ownership_refusal,
+    take_over_reason,
 )
 
 __all__ = [
@@ -157,4 +158,5 @@ def _item(
         return PlanItem(Action.UNCHANGED, name, payload)
     others = tuple(other_markers(remote, marker))
     adopted = bool(others) or not has_marker(remote, marker)
-    return PlanItem(Action.UPDATE, name, payload, changes, adopted=adopted, taken_over_from=others)
+    reason = take_over_reason(others)
+    return PlanItem(Action.UPDATE, name, payload, changes, reason, adopted=adopted, taken_over_from=others)

@@ -104,6 +104,11 @@ def ownership_refusal(
     )
 
 
+def take_over_reason(others: tuple[str, ...]) -> str:
+    """What an update that takes an object over from another project says about it."""
+    return f"taken over from {owners(list(others))}: this project's marker replaces theirs" if others else ""
+
+
 def orphan_reason(others: list[str]) -> str:
     """Why an object with the marker that dbt no longer declares is planned as orphaned."""
     reason = "carries the marker but is no longer declared in dbt"
