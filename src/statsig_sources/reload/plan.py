@@ -49,6 +49,7 @@ class ExperimentReload:
     outcome: Outcome
     message: str = ""
     history: tuple[Mapping[str, Any], ...] | None = None  # its load history when planned (if read)
+    attempted: bool = False  # its load was asked for (or was about to be): its outcome is the load's
 
     @property
     def sent_metric_ids(self) -> tuple[str, ...]:
@@ -158,5 +159,5 @@ def _request(item: ExperimentReload, client: StatsigClient) -> ExperimentReload:
 
         answer = client.load_pulse(experiment_id, item.refresh, item.sent_metric_ids, recorded=recorded)
     except (ApiError, MalformedAnswer) as refusal:
-        return replace(item, outcome=Outcome.REFUSED, message=str(refusal))
-    return replace(item, outcome=Outcome.REQUESTED, message=answer)
+        return replace(item, outcome=Outcome.REFUSED, message=str(refusal), attempted=True)
+    return replace(item, outcome=Outcome.REQUESTED, message=answer, attempted=True)
