@@ -124,8 +124,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def __getattr__(self, name: str) -> Any:
-        """Every method, even one Statsig has no route for (answered 404 `Cannot BREW /x`, as Statsig's
-        server answers), goes to `_serve`: http.server would answer 501 without Statsig's body."""
+        """Every method goes to `_serve`, even one with no route (answered 404 `Cannot BREW /x`, as any
+        path without a route is): http.server would answer 501 without Statsig's error body."""
         if name.startswith("do_"):
             return self._serve
         raise AttributeError(name)
