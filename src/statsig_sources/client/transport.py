@@ -32,14 +32,13 @@ from statsig_sources.client.deadlines import (
     seconds,
 )
 from statsig_sources.client.http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
+from statsig_sources.client.rechecks import AnswerOverdue, Recheck, Unsure
 from statsig_sources.client.throttle import Throttle
 from statsig_sources.core.errors import RemoteError
 from statsig_sources.core.redaction import Redactor
 
 API_VERSION = "20240601"
 Params = Mapping[str, str | Sequence[str]]
-# Reads whether a write whose answer was lost took effect: the answer to stand for it, or None.
-Recheck = Callable[[], dict[str, Any] | None]
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Failures before a request left: it cannot have reached Statsig.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -102,7 +101,7 @@ class Transport:
         target = f"{method} {path}" + (f"?{urlencode(params, doseq=True)}" if params else "")
         content = encode_body(target, body)
         budget = _Budget(self._clock)
-        unsure = _Unsure(target, recheck)
+        unsure = Unsure(target, recheck)
         stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
 
         def stop(state: RetryCallState) -> bool:
@@ -128,11 +127,11 @@ class Transport:
                     if settled is not None:
                         return settled
                     return unsure.watch(lambda: self._attempt(method, path, target, params, content, budget))
-        except (Transient, _AnswerOverdue) as exc:
+        except (Transient, AnswerOverdue) as exc:
             settled = unsure.settled()
             if settled is not None:
                 return settled
-            if isinstance(exc, _AnswerOverdue):
+            if isinstance(exc, AnswerOverdue):
                 raise
             raise RemoteError(self._kept_failing(target, exc, retrying.statistics, stopped_by)) from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -185,7 +184,7 @@ class Transport:
             try:
                 answer = exchange(self._http, request, limit)
             except Overdue:
-                raise _AnswerOverdue(self._overdue(target, self._clock() - started)) from None
+                raise AnswerOverdue(self._overdue(target, self._clock() - started)) from None
             except TooLarge:
                 size = f"{MAX_BODY_BYTES // 2**20} MiB"
                 raise RemoteError(f"Statsig's answer to {target} passed {size}; stopped reading.") from None
@@ -253,45 +252,6 @@ class Transport:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         logger.warning("Statsig: %s; retrying in %.2f s", self.redact(str(exc)), wait)
-
-
-class _AnswerOverdue(RemoteError):
-    """No complete answer within the deadline: the request may have taken effect."""
-
-
-class _Unsure:
-    """Whether the last attempt of a request may have reached Statsig, and how to find out whether it
-    took effect (`recheck`: a write not safe to repeat)."""
-
-    def __init__(self, target: str, recheck: Recheck | None) -> None:
-        self.target = target
-        self.recheck = recheck
-        self.reached = False
-
-    def watch(self, attempt: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """The attempt's answer; a failure that may have reached Statsig is noted first."""
-        try:
-            return attempt()
-        except Transient as failure:
-            self.reached = failure.reached
-            raise
-        except _AnswerOverdue:
-            self.reached = True
-            raise
-
-    def settled(self) -> dict[str, Any] | None:
-        """What `recheck` answers when the last attempt may have reached Statsig; None otherwise, and
-        None when it says the attempt did not take effect."""
-        if self.recheck is None or not self.reached:
-            return None
-        self.reached = False
-        try:
-            return self.recheck()
-        except RemoteError as error:
-            raise RemoteError(
-                f"The answer to {self.target} was lost, and reading whether Statsig recorded it failed: "
-                f"{error}"
-            ) from None
 
 
 class _Budget:
