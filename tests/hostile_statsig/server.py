@@ -2,8 +2,9 @@
 
 The fake is strict and faithful; this one misbehaves on purpose. Each request is handed to a script
 that returns a `Reply`: any status, reason phrase, headers and body (JSON or raw bytes), optionally
-trickled one byte at a time. Used for answers that trickle, lists whose `nextPage` never ends, wrong
-types, redirects, and keys echoed in every case and encoding.
+trickled one byte at a time, or no answer at all (the connection closed). Used for answers that trickle
+or are lost, lists whose `nextPage` never ends, wrong types, redirects, and keys echoed in every case
+and encoding.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # the status line's reason phrase (default: the standard one)
     trickle: float | None = None  # seconds between single bytes of the whole answer
+    drop: bool = False  # close the connection without answering (an answer lost on the way)
 
 
 Script = Callable[[Seen], Reply]
@@ -115,6 +117,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self.server_state.script(seen))
 
     def _send(self, reply: Reply) -> None:
+        if reply.drop:
+            self.close_connection = True
+            return
         if isinstance(reply.body, bytes):
             data = reply.body
         else:

@@ -80,3 +80,22 @@ def test_the_path_check_finds_the_paths_it_is_meant_to(repo_root: Path) -> None:
     paths = quoted_paths(repo_root)
     assert "macros/utils/_statsig_contract.sql" in paths["src/statsig_sources/core/contract.json"]
     assert "docs/rules.md" in paths and len(paths) > 20
+
+
+# `test_x.py::test_name`, or `::test_name` for another test of the file named before it.
+TEST_REFERENCE = re.compile(r"`(?P<file>[\w/.]+\.py)?::(?P<test>test_\w+)`")
+
+
+def test_every_test_the_security_page_names_exists(repo_root: Path) -> None:
+    """docs/security.md lists each promise with the test that keeps it: each must be a real test."""
+    named: list[tuple[str, str]] = []
+    current = ""
+    for match in TEST_REFERENCE.finditer((repo_root / "docs" / "security.md").read_text(encoding="utf-8")):
+        current = match.group("file") or current
+        named.append((current, match.group("test")))
+    missing = []
+    for file, test in named:
+        found = [path for path in (repo_root / "tests").rglob(Path(file).name) if str(path).endswith(file)]
+        if not any(re.search(rf"^def {test}\(", p.read_text(encoding="utf-8"), re.M) for p in found):
+            missing.append(f"{file}::{test}")
+    assert named and missing == []

@@ -1,5 +1,6 @@
 """Fuzzing the command line: generated manifests and generated Statsig answers (served by the raw
-loopback server) through validate, render, plan and usage. Whatever comes in: no traceback, an exit
+loopback server) through validate, render, plan and usage; and generated load histories and lost or
+refused loads through reload. Whatever comes in: no traceback, an exit
 code from the documented table, bounded time, `--format json` prints nothing but JSON, and the key
 never reaches the output or any file written. And generated role and schema names, as CLI options and
 as the package recorded them, through validate's settings check: no traceback, and no name passes that
@@ -14,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import string
 import tempfile
 import time
@@ -525,3 +527,141 @@ def test_generated_recorded_settings_pass_validate_only_when_safe(
         assert isinstance(listed, list) and isinstance(schema, str), (roles, schema)
         assert all(isinstance(role, str) and is_safe_name(role, "role", adapter) for role in listed), roles
         assert is_safe_name(schema, "schema", adapter), schema
+
+
+# --- reload: any load history, and loads whose answers are lost ------------------------------------
+
+FINISHED_MS = 1779271205000  # reload_support.GENERATED_AT, when the run finished
+created_times = st.one_of(
+    st.sampled_from([FINISHED_MS - 60_000, FINISHED_MS + 60_000, FINISHED_MS / 1000 + 60, 0, 1e20, -1e15]),
+    st.floats(),  # NaN and Infinity included: the stand-in of a server that writes them
+    st.integers(-(10**30), 10**30),
+    st.sampled_from([10**400, True, None, "1779271265000", [], {}]),
+)
+history_loads = st.fixed_dictionaries(
+    {"createdTime": created_times},
+    optional={
+        "finishedState": st.sampled_from(["success", "failure", "partial_failure", "timeout"]) | text,
+        "reloadType": st.sampled_from(["metric", "full"]) | text,
+        "finishedTime": scalars,
+        "startDs": text,
+    },
+)
+plausible_loads = st.fixed_dictionaries(
+    {
+        "createdTime": st.sampled_from([FINISHED_MS - 60_000, FINISHED_MS + 60_000]),
+        "reloadType": st.sampled_from(["metric", "full"]),
+    },
+    optional={"finishedState": st.sampled_from(["success", "failure", "cancelled"])},
+)
+history_answers = st.one_of(
+    # Mostly Statsig's shape, so that the loads and their lost answers are fuzzed too.
+    *[st.lists(plausible_loads, max_size=2)] * 6,
+    st.lists(history_loads | json_values, max_size=3),
+    st.sampled_from(
+        [
+            b"not json",
+            b'{"data": [{"createdTime": NaN}], "pagination": null}',
+            b'{"data": [{"createdTime": 1e400}]}',
+            b'{"data": [{"createdTime": -Infinity}]}',
+            b'{"data": [{"createdTime": ' + b"9" * 400 + b"}]}",
+            b'{"data": ' + b"[" * 5000,
+            b'{"data": null}',
+        ]
+    ),
+)
+# How Statsig answers each load: "after" ones record the load first.
+LOAD_ANSWERS = ["ok", "ok", "drop_before", "drop_after", "503_before", "503_after", "429", "400"]
+
+
+class ReloadStatsig:
+    """A script for the raw server: reload_support's metrics and experiments, a generated load history
+    (with the loads recorded so far), and generated answers to each load."""
+
+    def __init__(self) -> None:
+        self.world: dict[str, Any] = {}
+        self.recorded: dict[str, list[dict[str, Any]]] = {}
+
+    def start(self, world: dict[str, Any]) -> None:
+        self.world, self.recorded = world, {}
+
+    def __call__(self, seen: Seen) -> Reply:
+        from reload_support import EXPERIMENTS, METRICS
+
+        parts = seen.path.strip("/").split("/")
+        if seen.path == "/metrics/list":
+            return envelope(METRICS, total=len(METRICS))
+        if seen.path == "/experiments":
+            return envelope(EXPERIMENTS, total=len(EXPERIMENTS))
+        if parts[-1] == "pulse_load_history":
+            answer = self.world["history"]
+            if isinstance(answer, bytes):
+                return Reply(200, answer)
+            loads = [*self.recorded.get(parts[1], []), *answer]
+            return envelope(loads, total=len(loads))
+        return self._load(parts[1])
+
+    def _load(self, experiment: str) -> Reply:
+        answers = self.world["loads"]
+        kind = answers.pop(0) if answers else "ok"
+        if kind in ("ok", "drop_after", "503_after"):
+            load = {"createdTime": time.time() * 1000, "reloadType": "metric", "creatorName": "fuzz"}
+            self.recorded.setdefault(experiment, []).insert(0, load)
+        if kind.startswith("drop"):
+            return Reply(drop=True)
+        if kind.startswith("503") or kind == "429":
+            status = 429 if kind == "429" else 503
+            return Reply(status, {"status": status, "message": "later"}, {"Retry-After": "0"})
+        if kind == "400":
+            return Reply(400, {"status": 400, "message": f"Experiment {experiment} is not running."})
+        return Reply(200, {"message": "Experiment is loading."})
+
+
+@pytest.fixture(scope="module")
+def reload_statsig() -> Iterator[tuple[HostileServer, ReloadStatsig]]:
+    script = ReloadStatsig()
+    with HostileServer(script) as server:
+        yield server, script
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    history=history_answers,
+    answers=st.lists(st.sampled_from(LOAD_ANSWERS), max_size=6),
+    mode=st.sampled_from([[], ["--select", "purchases"], ["--dry-run"], ["--refresh", "full"]]),
+    fmt=st.sampled_from(["json", "text", "markdown"]),
+)
+@example(history=[{"createdTime": 1e20}], answers=[], mode=[], fmt="json")
+@example(history=[{"createdTime": math.nan}], answers=[], mode=[], fmt="text")
+@example(history=[], answers=["drop_after", "503_after"], mode=["--select", "purchases"], fmt="json")
+def test_any_load_history_and_any_lost_answer_end_in_a_documented_exit_and_one_load_each(
+    reload_statsig: tuple[HostileServer, ReloadStatsig],
+    history: Any,
+    answers: list[str],
+    mode: list[str],
+    fmt: str,
+) -> None:
+    from reload_support import write_project
+
+    server, script = reload_statsig
+    script.start({"history": history, "loads": list(answers)})
+    with tempfile.TemporaryDirectory() as directory:
+        project = write_project(Path(directory))
+        args = ["reload", "--project-dir", str(project), "--format", fmt, *mode, *TIMEOUTS]
+        env = {"STATSIG_API_URL": server.url, "STATSIG_CONSOLE_API_KEY": KEY}
+        started = time.monotonic()
+        result = CliRunner().invoke(main, args, env=env)
+    where = f"reload {mode} exited {result.exit_code}: {result.output[-2000:]}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), where
+    assert result.exit_code in EXIT_CODES and "Traceback" not in result.output, where
+    assert result.exit_code == 0 or result.output.strip(), where  # every failure says why
+    assert time.monotonic() - started < 30, where
+    assert all(len(loads) <= 1 for loads in script.recorded.values()), (where, script.recorded)
+    if fmt == "json" and result.exit_code in (0, 1):
+        report = json.loads(result.stdout)
+        assert report["summary"]["requested"] == sum(map(len, script.recorded.values())), where

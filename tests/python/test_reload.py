@@ -4,6 +4,7 @@ affected metrics, which load counts as done, and which refresh is asked for."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from usage_support import metric
 from statsig_sources.core.project import load_project
 from statsig_sources.core.settings import Settings
 from statsig_sources.reload.changes import changes_from_run, rebuilt_upstream, selected_changes
-from statsig_sources.reload.history import created_at, load_since
+from statsig_sources.reload.history import created_at, describe, load_since, new_loads, unreadable
 from statsig_sources.reload.plan import refresh_for
 from statsig_sources.reload.targets import AffectedMetric, experiment_targets
 from statsig_sources.usage.join import parse_metric
@@ -124,6 +125,20 @@ def test_created_at_reads_milliseconds_and_seconds() -> None:
         == FINISHED
         == created_at({"createdTime": FINISHED.timestamp()})
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1e20, -1e15, -1, math.nan, math.inf, -math.inf, 10**400, True, "1716230400000", None],
+    ids=["1e20", "-1e15", "negative", "nan", "inf", "-inf", "huge-int", "bool", "text", "null"],
+)
+def test_no_created_time_ends_in_an_exception(value: Any) -> None:
+    load = {"createdTime": value, "finishedState": "success"}
+    assert created_at(load) is None
+    assert unreadable([{"createdTime": 1779271205000}, load]).startswith("load 2's createdTime is ")
+    assert load_since([load], datetime(1970, 1, 1, tzinfo=timezone.utc)) is None
+    assert describe(load) == f"a result load created at {value!r} (success)"
+    assert new_loads([load], []) == [load] and new_loads([load], [dict(load)]) == []
 
 
 def affected(*metrics: dict[str, Any]) -> dict[str, AffectedMetric]:

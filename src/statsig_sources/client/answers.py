@@ -6,6 +6,7 @@ Everything decoded from an answer, and every message built from one, passes thro
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from statsig_sources.client.http import Answer, parse_retry_after
@@ -30,20 +31,30 @@ class AlreadyExistsError(ApiError):
     """A create refused because the name is taken (status and wording are not documented)."""
 
 
-class Transient(Exception):
-    """A failure worth retrying; `retry_after` is the server's hint in seconds, if it gave one."""
+class MalformedAnswer(RemoteError):
+    """An answer that is not what Statsig's API documents: not JSON, a number JSON does not allow, or
+    a value of the wrong shape."""
 
-    def __init__(self, description: str, retry_after: float | None = None) -> None:
+
+class Transient(Exception):
+    """A failure worth retrying; `retry_after` is the server's hint in seconds, if it gave one.
+
+    `reached`: the request may have reached Statsig and taken effect (its answer was lost or was a
+    5xx). False only when it cannot have: it was throttled (429) or never connected."""
+
+    def __init__(self, description: str, retry_after: float | None = None, *, reached: bool = True) -> None:
         super().__init__(description)
         self.description = description
         self.retry_after = retry_after
+        self.reached = reached
 
 
 def read_answer(target: str, answer: Answer, redactor: Redactor) -> dict[str, Any]:
     """The answer's JSON object, or the exception its status means (`Transient` when worth retrying)."""
     status = answer.status
     if status == 429 or status >= 500:
-        raise Transient(f"HTTP {status}", parse_retry_after(answer.headers.get("Retry-After")))
+        wait = parse_retry_after(answer.headers.get("Retry-After"))
+        raise Transient(f"HTTP {status}", wait, reached=status != 429)
     if 300 <= status < 400:
         location = answer.headers.get("Location")
         to = f" to {location}" if location else ""
@@ -84,10 +95,16 @@ def _refusal(target: str, answer: Answer, redactor: Redactor) -> RemoteError:
 
 
 def _json(target: str, answer: Answer, redactor: Redactor, strict: bool = True) -> dict[str, Any]:
-    """The answer's JSON object, redacted; a non-object is a remote error (or `{}` if not strict)."""
+    """The answer's JSON object, redacted; a non-object is a malformed answer (or `{}` if not strict).
+
+    JSON has no NaN or Infinity, and Statsig's numbers are doubles: `NaN`, `Infinity` or a number past
+    a double's range is no answer either, so no such value reaches a plan, a report or a load history."""
+    why = "something other than a JSON object"
     try:
         text = answer.content.decode("utf-8")
-        body = json.loads(text)
+        body = json.loads(text, parse_constant=_not_a_number, parse_float=_double, parse_int=_integer)
+    except _NotJsonNumber as error:
+        body, text, why = None, "", f"a number JSON does not allow ({error})"
     except (ValueError, RecursionError):
         body, text = None, ""
     if isinstance(body, dict):
@@ -97,5 +114,29 @@ def _json(target: str, answer: Answer, redactor: Redactor, strict: bool = True) 
             return redacted
         return body
     if strict:
-        raise RemoteError(f"Statsig answered {target} with something other than a JSON object.")
+        raise MalformedAnswer(f"Statsig answered {target} with {why}.")
     return {}
+
+
+class _NotJsonNumber(Exception):
+    """NaN, Infinity, or a number no double holds."""
+
+
+def _not_a_number(constant: str) -> float:
+    raise _NotJsonNumber(constant)
+
+
+def _double(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJsonNumber(text if len(text) <= 24 else text[:21] + "...")
+    return value
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise _NotJsonNumber(f"an integer of {len(text.lstrip('-'))} digits") from None
+    return value

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from statsig_sources.client.answers import AlreadyExistsError, ApiError, AuthError
+from statsig_sources.client.answers import AlreadyExistsError, ApiError, AuthError, MalformedAnswer
 from statsig_sources.client.connection import DEFAULT_API_URL, check_api_key, check_api_url
 from statsig_sources.client.deadlines import (
     DEFAULT_READ_TIMEOUT,
@@ -41,6 +41,7 @@ __all__ = [
     "AlreadyExistsError",
     "ApiError",
     "AuthError",
+    "MalformedAnswer",
     "StatsigClient",
     "check_api_key",
     "check_api_url",

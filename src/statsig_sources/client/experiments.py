@@ -4,13 +4,15 @@ Per `console-api-experiments-pulse.openapi.json`: experiments are listed by stat
 `load_pulse` is a mutation whose `refresh` and `metricIDs` are query parameters *and* fields of the
 required JSON body (`EchidnaLoadPulseQueryDto`); `pulse_load_history` lists an experiment's loads.
 The order of that history is not documented: the first page is read and, when it lists the oldest
-load first, the last page too, so the newest loads are always seen in at most two requests.
+load first, the last page too, so the newest loads are always seen in at most two requests. A load is
+not safe to send twice: when its answer is lost, `recorded` reads whether Statsig recorded it before
+the client sends it again (transport.py).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -37,10 +39,19 @@ class ExperimentsApi(Endpoints):
         last = _last_page(pagination, self.page_size)
         return first + (_history_page(self, path, last)[0] if last > 1 else [])
 
-    def load_pulse(self, experiment_id: str, refresh: str, metric_ids: Sequence[str] = ()) -> str:
+    def load_pulse(
+        self,
+        experiment_id: str,
+        refresh: str,
+        metric_ids: Sequence[str] = (),
+        *,
+        recorded: Callable[[], str | None] | None = None,
+    ) -> str:
         """Ask Statsig to load the experiment's results; its answer's message ("Experiment is loading.").
 
         `metric_ids` (for `refresh="metric"`) go in the query and in the body, as the document requires.
+        `recorded`, called when an answer was lost, says whether Statsig recorded the load (a message
+        that then stands for the answer) or not (None: the load is sent again).
         """
         if refresh not in REFRESH_MODES:
             raise ValueError(f"refresh must be one of {', '.join(REFRESH_MODES)}, not {refresh!r}")
@@ -48,8 +59,17 @@ class ExperimentsApi(Endpoints):
         if metric_ids:
             fields["metricIDs"] = list(metric_ids)
         path = f"{experiment_path(experiment_id)}/load_pulse"
-        answer = self._transport.request("POST", path, params=fields, body=fields)
+        recheck = None if recorded is None else _recheck(recorded)
+        answer = self._transport.request("POST", path, params=fields, body=fields, recheck=recheck)
         return str(self._checked(answer, MESSAGE, f"POST {path}").get("message") or "")
+
+
+def _recheck(recorded: Callable[[], str | None]) -> Callable[[], dict[str, Any] | None]:
+    def recheck() -> dict[str, Any] | None:
+        message = recorded()
+        return None if message is None else {"message": message}
+
+    return recheck
 
 
 def experiment_path(experiment_id: str) -> str:

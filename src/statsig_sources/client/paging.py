@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from statsig_sources.client.answers import ApiError
+from statsig_sources.client.answers import ApiError, MalformedAnswer
 from statsig_sources.client.shapes import PAGINATION, Shape, describe, problem
 from statsig_sources.client.transport import Transport
 from statsig_sources.core.errors import RemoteError
@@ -79,13 +79,13 @@ class Endpoints:
         if found is None and pagination is not None:
             found = problem(pagination, PAGINATION, "pagination")
         if found is not None:
-            raise RemoteError(self.redact(_malformed(f"GET {path}", found)))
+            raise MalformedAnswer(self.redact(_malformed(f"GET {path}", found)))
         return list(data), pagination or {}  # type: ignore[arg-type]  # shapes checked above
 
     def _checked(self, data: Any, shape: Shape, target: str) -> dict[str, Any]:
         found = problem(data, shape, "data")
         if found is not None:
-            raise RemoteError(self.redact(_malformed(target, found)))
+            raise MalformedAnswer(self.redact(_malformed(target, found)))
         return dict(data)
 
 

@@ -1,7 +1,9 @@
 """One request to Statsig's Console API: attempts, retries and deadlines.
 
 429 / 5xx / dropped connections / per-read timeouts are retried with exponential backoff that honours
-`Retry-After`; mutations are paced by a client-side `Throttle`. Every request has a deadline covering
+`Retry-After`; mutations are paced by a client-side `Throttle`. A write that is not safe to repeat
+passes `recheck`: after an attempt that may have reached Statsig (its answer lost, or a 5xx), it is
+not sent again before `recheck` has read whether it took effect. Every request has a deadline covering
 all its attempts and the waits between them, and the command has one too (`deadlines.py`): a wait
 that would pass either is not started. What an answer means is `answers.py`'s job; every
 message and every decoded answer is redacted (`core/redaction.py`), so the key never leaves this module
@@ -30,6 +32,7 @@ from statsig_sources.client.deadlines import (
     seconds,
 )
 from statsig_sources.client.http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
+from statsig_sources.client.rechecks import AnswerOverdue, Recheck, Unsure
 from statsig_sources.client.throttle import Throttle
 from statsig_sources.core.errors import RemoteError
 from statsig_sources.core.redaction import Redactor
@@ -37,6 +40,8 @@ from statsig_sources.core.redaction import Redactor
 API_VERSION = "20240601"
 Params = Mapping[str, str | Sequence[str]]
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Failures before a request left: it cannot have reached Statsig.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 logger = logging.getLogger("statsig_sources.client.api")
 
@@ -80,14 +85,23 @@ class Transport:
         return self.redactor.text(text)
 
     def request(
-        self, method: str, path: str, *, params: Params | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: Any = None,
+        recheck: Recheck | None = None,
     ) -> dict[str, Any]:
         """The answer's JSON object; a refusal, a deadline or exhausted retries raise a RemoteError.
 
-        A parameter given a sequence is repeated (`metricIDs=a&metricIDs=b`), as OpenAPI sends arrays."""
+        A parameter given a sequence is repeated (`metricIDs=a&metricIDs=b`), as OpenAPI sends arrays.
+        With `recheck`, an attempt that may have reached Statsig is never repeated before `recheck`
+        says it did not take effect; when it did, what `recheck` answers is the answer."""
         target = f"{method} {path}" + (f"?{urlencode(params, doseq=True)}" if params else "")
         content = encode_body(target, body)
         budget = _Budget(self._clock)
+        unsure = Unsure(target, recheck)
         stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
 
         def stop(state: RetryCallState) -> bool:
@@ -109,15 +123,28 @@ class Transport:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._attempt(method, path, target, params, content, budget)
-        except Transient as exc:
-            tried = int(retrying.statistics.get("attempt_number", 1))
-            waited = float(retrying.statistics.get("idle_for", 0.0))
-            text = f"Statsig kept failing: {target} gave {exc.description} after {tried} attempt(s)"
-            text += f" and {seconds(waited)} of waiting in all"
-            text += f"; {stopped_by[0]}" if stopped_by else ""
-            raise RemoteError(self.redact(text + ". Safe to rerun.")) from None
+                    settled = unsure.settled()
+                    if settled is not None:
+                        return settled
+                    return unsure.watch(lambda: self._attempt(method, path, target, params, content, budget))
+        except (Transient, AnswerOverdue) as exc:
+            settled = unsure.settled()
+            if settled is not None:
+                return settled
+            if isinstance(exc, AnswerOverdue):
+                raise
+            raise RemoteError(self._kept_failing(target, exc, retrying.statistics, stopped_by)) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _kept_failing(
+        self, target: str, failure: Transient, statistics: Mapping[str, Any], stopped_by: list[str]
+    ) -> str:
+        tried = int(statistics.get("attempt_number", 1))
+        waited = float(statistics.get("idle_for", 0.0))
+        text = f"Statsig kept failing: {target} gave {failure.description} after {tried} attempt(s)"
+        text += f" and {seconds(waited)} of waiting in all"
+        text += f"; {stopped_by[0]}" if stopped_by else ""
+        return self.redact(text + ". Safe to rerun.")
 
     def _wait_passes_deadline(self, wait: float, budget: _Budget) -> str:
         request_left = self.policy.request_timeout - budget.spent()
@@ -157,14 +184,16 @@ class Transport:
             try:
                 answer = exchange(self._http, request, limit)
             except Overdue:
-                raise RemoteError(self._overdue(target, self._clock() - started)) from None
+                raise AnswerOverdue(self._overdue(target, self._clock() - started)) from None
             except TooLarge:
                 size = f"{MAX_BODY_BYTES // 2**20} MiB"
                 raise RemoteError(f"Statsig's answer to {target} passed {size}; stopped reading.") from None
-            except httpx.TimeoutException:
-                raise Transient(f"no answer within {seconds(read_timeout)}") from None
+            except httpx.TimeoutException as exc:
+                reached = not isinstance(exc, NOT_SENT)
+                raise Transient(f"no answer within {seconds(read_timeout)}", reached=reached) from None
             except httpx.TransportError as exc:
-                raise Transient(f"a connection failure ({type(exc).__name__})") from None
+                what = f"a connection failure ({type(exc).__name__})"
+                raise Transient(what, reached=not isinstance(exc, NOT_SENT)) from None
             except httpx.HTTPError as exc:
                 what = type(exc).__name__
                 raise RemoteError(f"Statsig's answer to {target} could not be read ({what}).") from None

@@ -42,6 +42,7 @@ class PlanRequest:
     adopt: tuple[str, ...] = ()
     force: bool = False
     allow_non_production: bool = True
+    take_over: tuple[str, ...] = ()
 
 
 def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tuple[Project, Plan]:
@@ -73,6 +74,7 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
         set(request.adopt),
         metrics=declared,
         remote_metrics=remote_metrics,
+        take_over=set(request.take_over),
     )
     adapter = project.manifest.adapter_type
     return project, guard_plan(
@@ -91,6 +93,13 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     metavar="NAME",
     help="Plan to take over an unmarked source or metric of this name.",
 )
+@click.option(
+    "--take-over",
+    multiple=True,
+    metavar="NAME",
+    help="Plan to take over a source or metric of this name that another statsig-sources project's "
+    "marker claims, replacing that marker (docs/registration.md).",
+)
 @click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
 @click.pass_context
 def plan(
@@ -99,6 +108,7 @@ def plan(
     fmt: str,
     detailed_exitcode: bool,
     adopt: tuple[str, ...],
+    take_over: tuple[str, ...],
     force: bool,
     connection: Connection,
     project_options: ProjectOptions,
@@ -120,7 +130,8 @@ def plan(
     from statsig_sources.registration.report import RENDERERS, render_markdown
 
     with statsig_client(connection) as client:
-        project, result = _plan(ctx, PlanRequest("plan", fmt, project_options, adopt, force), client)
+        request = PlanRequest("plan", fmt, project_options, adopt, force, take_over=take_over)
+        project, result = _plan(ctx, request, client)
     if fmt == "markdown":
         click.echo(render_markdown(result, read=manifest_line(project)), nl=False)
     else:
@@ -142,6 +153,13 @@ def plan(
 @click.option(
     "--adopt", multiple=True, metavar="NAME", help="Take over an unmarked source or metric of this name."
 )
+@click.option(
+    "--take-over",
+    multiple=True,
+    metavar="NAME",
+    help="Take over a source or metric of this name that another statsig-sources project's marker "
+    "claims, replacing that marker: that project no longer manages it (docs/registration.md).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
 @click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
@@ -158,6 +176,7 @@ def apply(
     /,
     prune: bool,
     adopt: tuple[str, ...],
+    take_over: tuple[str, ...],
     yes: bool,
     dry_run: bool,
     force: bool,
@@ -183,7 +202,7 @@ def apply(
     from statsig_sources.registration.report import render_text
 
     with statsig_client(connection) as client:
-        request = PlanRequest("apply", "text", project_options, adopt, force, allow_non_production)
+        request = PlanRequest("apply", "text", project_options, adopt, force, allow_non_production, take_over)
         _, result = _plan(ctx, request, client)
         click.echo(render_text(result), nl=False)
         todo = actionable(result)

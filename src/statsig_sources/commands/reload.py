@@ -120,18 +120,15 @@ def _progress(total: int, fmt: str) -> Iterator[Callable[[ExperimentReload], Non
 
 
 def _report(ctx: click.Context, result: Reload, fmt: str) -> None:
-    from statsig_sources.reload.plan import Outcome
-    from statsig_sources.reload.report import RENDERERS, outcome_line, summary_line
+    from statsig_sources.reload.report import RENDERERS, load_lines, summary_line
 
     if fmt != "text":
         click.echo(RENDERERS[fmt](result), nl=False)
     else:
         # Lines not streamed already: the dry run's plan, or every load after a progress bar.
-        shown = result.dry_run or sys.stdout.isatty()
-        listed = (Outcome.WOULD_REQUEST, Outcome.REQUESTED, Outcome.REFUSED)
-        for item in result.experiments if shown else ():
-            if item.outcome in listed:
-                click.echo(outcome_line(item))
+        if result.dry_run or sys.stdout.isatty():
+            for line in load_lines(result):
+                click.echo(line)
         click.echo(summary_line(result))
     if result.exit_code:
         ctx.exit(result.exit_code)

@@ -32,3 +32,20 @@ def other_markers(remote: Mapping[str, Any], marker: str) -> list[str]:
         for tag in (tags if isinstance(tags, list) else ())
         if isinstance(tag, str) and tag != marker and tag.strip().casefold().startswith(prefix)
     ]
+
+
+def marker_project(tag: str) -> str:
+    """The dbt project another statsig-sources marker names: `shop` for
+    `managed-by:statsig-sources:shop`; empty for the bare prefix (a project without a name)."""
+    rest = tag.strip()[len(MARKER_PREFIX) :]
+    return rest[1:] if rest.startswith(":") else rest
+
+
+def owners(tags: list[str]) -> str:
+    """`the statsig-sources project 'shop' (marker 'managed-by:statsig-sources:shop')`, for each tag."""
+    named = []
+    for tag in tags:
+        project = marker_project(tag)
+        who = f"the statsig-sources project {project!r}" if project else "a statsig-sources project"
+        named.append(f"{who} (marker {tag!r})")
+    return " and ".join(named)

@@ -9,13 +9,11 @@ defaults), and docs/registration.md lists them all, marked so (a test compares t
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
-# Read without importing the stand-in package (and its JSON Schema validator).
-OPENAPI = ("standin", "openapi", "console-api-metrics.openapi.json")
+from statsig_sources.core.openapi import properties
+
 SCHEMA = "MetricSourceContractDto"
 
 # Inferred: the empty value of each field's type, `query` for the source type, null where the
@@ -41,11 +39,9 @@ NOT_DEFAULTS = frozenset({"owner"})
 @cache
 def documented_examples() -> dict[str, Any]:
     """The `example` the OpenAPI document gives a metric-source field, for the fields above."""
-    text = files("statsig_sources").joinpath(*OPENAPI).read_text(encoding="utf-8")
-    properties = json.loads(text)["components"]["schemas"][SCHEMA]["properties"]
     return {
         name: spec["example"]
-        for name, spec in properties.items()
+        for name, spec in properties(SCHEMA).items()
         if name in INFERRED and name not in NOT_DEFAULTS and "example" in spec
     }
 

@@ -5,9 +5,11 @@ updated first, then metrics; orphaned metrics are pruned before orphaned sources
 last metric goes in this run can go too.
 
 Idempotent by construction: the plan is recomputed from Statsig's state, so a second apply writes
-nothing and an interrupted one converges when rerun. A create refused as "already exists" (typically
-the retry of a create whose answer was lost with a dropped connection) is resolved by reading the
-source: ours (it carries the marker) is updated if it differs; anyone else's is reported as blocked.
+nothing and an interrupted one converges when rerun. An update sends the plan item's payload as it
+is: what Statsig held merged with what is declared (merge.py). A create refused as "already exists"
+(typically the retry of a create whose answer was lost with a dropped connection) is resolved by
+reading the source: ours (it carries the marker) is updated if it differs, merged with what was read;
+anyone else's is reported as blocked.
 Metrics: metric_apply.py.
 """
 
@@ -19,7 +21,6 @@ from dataclasses import replace
 from typing import Any
 
 from statsig_sources.client.api import AlreadyExistsError, ApiError, StatsigClient
-from statsig_sources.core.ownership import has_marker
 from statsig_sources.registration.metric_apply import carry_out_metric
 from statsig_sources.registration.metric_plan import metric_diff
 from statsig_sources.registration.outcomes import (
@@ -29,7 +30,8 @@ from statsig_sources.registration.outcomes import (
     Status,
     not_ours_to_delete,
 )
-from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem, diff
+from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem, diff, merged_source
+from statsig_sources.registration.plan_items import ownership_refusal
 
 __all__ = ["PROBLEMS", "ApplyResult", "Outcome", "Status", "actionable", "apply_plan", "planned_writes"]
 
@@ -105,12 +107,13 @@ def _create(
         remote = client.get_source(item.name)
     if remote is None:
         return Outcome(item.name, item.action, Status.FAILED, "refused as existing, yet not found on reading")
-    if not has_marker(remote, marker):
-        message = f"created meanwhile without the marker {marker!r}; pass --adopt {item.name!r} to manage it"
-        return Outcome(item.name, item.action, Status.BLOCKED, message)
-    changes = diff(payload, remote)
+    refusal = ownership_refusal(Kind.SOURCE, item.name, remote, marker, adopt=False, take_over=False)
+    if refusal:
+        return Outcome(item.name, item.action, Status.BLOCKED, f"created meanwhile: {refusal}")
+    body = merged_source(payload, remote)
+    changes = diff(body, remote)
     if changes:
-        client.update_source(item.name, payload, dry_run=dry_run)
+        client.update_source(item.name, body, dry_run=dry_run)
     # The create that took effect (its answer lost) was a write, and so is the update after it.
     return Outcome(
         item.name,

@@ -2,10 +2,11 @@
 before the sources they read are pruned).
 
 A create sends `MetricCreationContractDto`'s fields; an owner, which only an update sets, follows in an
-update. A create refused as "already exists" (the retry of one whose answer was lost) reads the metric:
-ours is updated if it differs, anyone else's is blocked. A metric whose source could not be written in
-this run is not sent. Pruning deletes a metric of ours only when no experiment uses it, after reading
-it again to check the marker.
+update. An update sends the plan item's payload as it is: what Statsig held merged with what is
+declared (merge.py). A create refused as "already exists" (the retry of one whose answer was lost)
+reads the metric: ours is updated if it differs (merged with what was read), anyone else's is
+blocked. A metric whose source could not be written in this run is not sent. Pruning deletes a metric
+of ours only when no experiment uses it, after reading it again to check the marker.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from statsig_sources.client.api import AlreadyExistsError, ApiError, StatsigClient
-from statsig_sources.core.ownership import has_marker
-from statsig_sources.registration.metric_payloads import create_body, update_body
-from statsig_sources.registration.metric_plan import metric_diff
+from statsig_sources.registration.metric_payloads import create_body
+from statsig_sources.registration.metric_plan import merged_metric, metric_diff
 from statsig_sources.registration.outcomes import Outcome, Status, not_ours_to_delete
-from statsig_sources.registration.plan_items import Action, PlanItem
+from statsig_sources.registration.plan_items import Action, Kind, PlanItem, ownership_refusal
 
 
 def carry_out_metric(
@@ -34,7 +34,7 @@ def carry_out_metric(
         if item.action is Action.CREATE and item.payload is not None:
             return _create(item, item.payload, client, marker, dry_run)
         if item.action is Action.UPDATE and item.payload is not None:
-            client.update_metric(item.id, update_body(dict(item.payload)), dry_run=dry_run)
+            client.update_metric(item.id, dict(item.payload), dry_run=dry_run)
             fields = ", ".join(change.field for change in item.changes)
             return _outcome(item, Status.VALIDATED if dry_run else Status.DONE, fields, int(not dry_run))
         if item.action is Action.ORPHANED:
@@ -69,12 +69,13 @@ def _existing(
     remote = client.get_metric(item.id)
     if remote is None:
         return _outcome(item, Status.FAILED, "refused as existing, yet not found on reading")
-    if not has_marker(remote, marker):
-        message = f"created meanwhile without the marker {marker!r}; pass --adopt {item.name!r} to manage it"
-        return _outcome(item, Status.BLOCKED, message)
-    changes = metric_diff(payload, remote)
+    refusal = ownership_refusal(Kind.METRIC, item.name, remote, marker, adopt=False, take_over=False)
+    if refusal:
+        return _outcome(item, Status.BLOCKED, f"created meanwhile: {refusal}")
+    body = merged_metric(payload, remote)
+    changes = metric_diff(body, remote)
     if changes:
-        client.update_metric(item.id, update_body(dict(payload)), dry_run=dry_run)
+        client.update_metric(item.id, body, dry_run=dry_run)
     status = Status.VALIDATED if dry_run else Status.DONE
     # The create that took effect (its answer lost) was a write, and so is the update after it.
     writes = 0 if dry_run else 1 + bool(changes)

@@ -1,21 +1,27 @@
 """The metrics half of a registration plan: desired metric payloads (metric_payloads.py) against
 Statsig's metrics, by id (`<name>::user_warehouse`).
 
-A metric with the marker is ours; one without it is never touched unless its name is adopted. Only the
-fields we set are compared, each `warehouseNative` field on its own, after normalising what Statsig
-fills in (the OpenAPI document's default `directionality: increase`, empty lists and text), orders
-(tags, unit types, criteria and their values, dimensions) or answers in another shape (the owner we
-set as `email` comes back as `ownerEmail`). A metric that reads a blocked source is blocked too.
+A metric with the marker is ours; one without it is never touched unless its name is adopted, and one
+with another project's marker unless it is taken over. An update sends what Statsig holds merged with
+what is declared (merge.py): every `warehouseNative` field the declaration does not manage (cap,
+winsorization, CUPED window, bake days, ...) as Statsig holds it, since an update replaces that object
+as a whole. The plan lists the fields of that body that differ, each `warehouseNative` field on its
+own, including a managed one the body leaves out (which the update clears), after normalising what
+Statsig fills in (the OpenAPI document's default `directionality: increase`, empty lists and text),
+orders (tags, unit types, criteria and their values, dimensions) or answers in another shape (the owner
+we set as `email` comes back as `ownerEmail`). A metric that reads a blocked source is blocked too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from statsig_sources.core.metrics import metric_id
 from statsig_sources.core.ownership import has_marker, other_markers
+from statsig_sources.registration.merge import METRIC_FIELDS, NATIVE_FIELDS, is_empty, merge
+from statsig_sources.registration.metric_payloads import NATIVE_ORDER, update_body
 from statsig_sources.registration.plan_items import (
     Action,
     FieldChange,
@@ -23,6 +29,8 @@ from statsig_sources.registration.plan_items import (
     PlanItem,
     managed_payload,
     orphan_reason,
+    ownership_refusal,
+    take_over_reason,
 )
 
 REMOTE_DEFAULTS: Mapping[str, Any] = {
@@ -36,6 +44,9 @@ NATIVE_DEFAULTS: Mapping[str, Any] = {"criteria": [], "metricDimensionColumns": 
 NOT_COMPARED = frozenset({"name", "type", "dryRun"})
 OWNER_FIELDS = {"email": "ownerEmail", "ownerID": "ownerID"}  # update's owner -> what a read answers
 SETS = frozenset({"tags", "unitTypes", "metricDimensionColumns"})
+CRITERIA = frozenset({"criteria", "denominatorCriteria"})
+# The `warehouseNative` fields a declaration manages: one it leaves out is cleared by an update.
+MANAGED_NATIVE = frozenset(NATIVE_ORDER)
 
 
 def identity(body: Mapping[str, Any]) -> str:
@@ -66,11 +77,42 @@ def metric_diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple
 
 
 def _native_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> list[FieldChange]:
-    return [
+    """The fields of `wanted` that differ, then each managed field it leaves out that Statsig holds."""
+    changes = [
         FieldChange(f"warehouseNative.{key}", current.get(key, NATIVE_DEFAULTS.get(key)), value)
         for key, value in wanted.items()
         if _normal(key, value) != _normal(key, current.get(key))
     ]
+    cleared = sorted(key for key in MANAGED_NATIVE - set(wanted) if not is_empty(current.get(key)))
+    return changes + [FieldChange(f"warehouseNative.{key}", current[key], None) for key in cleared]
+
+
+def merged_metric(declared: Mapping[str, Any], remote: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of an update of `remote` to `declared` (merge.py), in MetricsUpdateContractDto's shape.
+
+    An owner the declaration does not set is not sent: an update names an owner by id or e-mail, which
+    Statsig looks up again, and leaves the one it holds when none is sent."""
+    top = {key: value for key, value in declared.items() if key != "warehouseNative"}
+    body = merge(top, remote, fields=METRIC_FIELDS - {"owner"}, managed=top, spelled=_spelled)
+    native = remote.get("warehouseNative")
+    body["warehouseNative"] = merge(
+        declared.get("warehouseNative") or {},
+        native if isinstance(native, Mapping) else {},
+        fields=NATIVE_FIELDS,
+        managed=MANAGED_NATIVE,
+        spelled=_spelled,
+    )
+    return update_body(body)
+
+
+def _spelled(key: str, declared: Any, remote: Any) -> Any:
+    """The remote's value where it means the same as the declared one; criteria one by one."""
+    if key == "owner":
+        return declared  # an update's owner has another shape than the one Statsig answers
+    if key in CRITERIA and isinstance(declared, list) and isinstance(remote, list):
+        found = {_criterion(item): item for item in remote if isinstance(item, Mapping)}
+        return [found.get(_criterion(item), item) if isinstance(item, Mapping) else item for item in declared]
+    return remote if _normal(key, declared) == _normal(key, remote) else declared
 
 
 def _owner(owner: Any, like: Any = None) -> dict[str, Any]:
@@ -107,11 +149,12 @@ def metric_items(
     marker: str,
     adopt: set[str],
     blocked_sources: set[str],
+    take_over: Collection[str] = (),
 ) -> list[PlanItem]:
     """An item per desired metric, then one per metric of ours that dbt no longer declares."""
     remote_by_id = {str(metric.get("id")): metric for metric in remote}
     items = [
-        _item(body, remote_by_id.get(identity(body)), marker, str(body["name"]) in adopt, blocked_sources)
+        _item(body, remote_by_id.get(identity(body)), marker, (adopt, take_over), blocked_sources)
         for body in desired
     ]
     wanted = {identity(body) for body in desired}
@@ -134,7 +177,7 @@ def _item(
     desired: Mapping[str, Any],
     remote: Mapping[str, Any] | None,
     marker: str,
-    adopt: bool,
+    asked: tuple[Collection[str], Collection[str]],  # the names given to --adopt and --take-over
     blocked_sources: set[str],
 ) -> PlanItem:
     name = str(desired["name"])
@@ -148,13 +191,22 @@ def _item(
         return replace(item, action=Action.BLOCKED, reason=reason)
     if remote is None:
         return item
-    changes = metric_diff(payload, remote)
-    if not has_marker(remote, marker) and not adopt:
-        reason = (
-            f"a metric named {name!r} exists in Statsig without the marker {marker!r}; "
-            f"pass --adopt {name!r} to manage it"
-        )
-        return replace(item, action=Action.BLOCKED, changes=changes, reason=reason)
-    action = Action.UPDATE if changes else Action.UNCHANGED
-    adopted = action is Action.UPDATE and adopt and not has_marker(remote, marker)
-    return replace(item, action=action, changes=changes, adopted=adopted)
+    body = merged_metric(payload, remote)
+    changes = metric_diff(body, remote)
+    adopt, take_over = (name in names for names in asked)
+    reason = ownership_refusal(Kind.METRIC, name, remote, marker, adopt=adopt, take_over=take_over)
+    if reason:
+        return replace(item, action=Action.BLOCKED, payload=body, changes=changes, reason=reason)
+    if not changes:
+        return replace(item, action=Action.UNCHANGED, payload=body)
+    others = tuple(other_markers(remote, marker))
+    adopted = bool(others) or not has_marker(remote, marker)
+    return replace(
+        item,
+        action=Action.UPDATE,
+        payload=body,
+        changes=changes,
+        reason=take_over_reason(others),
+        adopted=adopted,
+        taken_over_from=others,
+    )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from statsig_sources.core.ownership import has_marker, other_markers, owners
+
 
 class Action(str, Enum):
     CREATE = "create"
@@ -32,10 +34,13 @@ class FieldChange:
 class PlanItem:
     action: Action
     name: str
-    payload: Mapping[str, Any] | None = None  # what create/update sends (marker included)
+    # What is sent (marker included): a create's payload as declared; an update's whole body, what
+    # Statsig holds merged with what is declared (merge.py); for a blocked item, what adopting would send.
+    payload: Mapping[str, Any] | None = None
     changes: tuple[FieldChange, ...] = ()
     reason: str = ""
-    adopted: bool = False
+    adopted: bool = False  # an update of an object that did not carry the marker
+    taken_over_from: tuple[str, ...] = ()  # other projects' markers an adoption replaces (--take-over)
     affected_metrics: tuple[str, ...] = ()  # metrics that read an updated source (impact.py)
     kind: Kind = Kind.SOURCE
     id: str = ""  # a metric's id, `<name>::user_warehouse`
@@ -75,6 +80,33 @@ def managed_payload(desired: Mapping[str, Any], marker: str) -> dict[str, Any]:
     tags = [str(tag) for tag in desired.get("tags") or ()]
     payload = {**desired, "tags": [*dict.fromkeys([*tags, marker])], "isReadOnly": True}
     return payload
+
+
+def ownership_refusal(
+    kind: Kind, name: str, remote: Mapping[str, Any], marker: str, *, adopt: bool, take_over: bool
+) -> str:
+    """Why a declared source or metric may not be written over what Statsig holds under its name, or
+    "" when it may: ours (our marker and no other project's), an unmarked one adopted with --adopt,
+    or one another statsig-sources project marks, taken over with --take-over (which adopts an
+    unmarked one too). One that carries our marker and another project's has an unclear owner: it is
+    refused as well, as prune refuses to delete it."""
+    others = other_markers(remote, marker)
+    if others and not take_over:
+        return (
+            f"a {kind.value} named {name!r} in Statsig belongs to {owners(others)}; --adopt takes over only "
+            f"objects without a marker: pass --take-over {name!r} to move it to this project"
+        )
+    if others or has_marker(remote, marker) or adopt or take_over:
+        return ""
+    return (
+        f"a {kind.value} named {name!r} exists in Statsig without the marker {marker!r}; "
+        f"pass --adopt {name!r} to manage it"
+    )
+
+
+def take_over_reason(others: tuple[str, ...]) -> str:
+    """What an update that takes an object over from another project says about it."""
+    return f"taken over from {owners(list(others))}: this project's marker replaces theirs" if others else ""
 
 
 def orphan_reason(others: list[str]) -> str:

@@ -73,7 +73,7 @@ def render_text(plan: Plan) -> str:
     for kind in kinds(plan):
         lines.append(f"{NOUNS[kind][0]} (marker {plan.marker}): {summary(plan, kind)}.")
         for item in listed_items(plan, kind):
-            label = item.action.value + (" (adopt)" if item.adopted else "")
+            label = item.action.value + _adoption(item)
             lines.append(f"{SYMBOLS[item.action]} {label} {item.name}")
             if item.action is not Action.CREATE:
                 lines += [f"    {line}" for change in item.changes for line in change_lines(change)]
@@ -84,6 +84,13 @@ def render_text(plan: Plan) -> str:
         if plan.of(Action.ORPHANED, kind):
             lines.append(PRUNING[kind])
     return "\n".join(lines) + "\n"
+
+
+def _adoption(item: PlanItem) -> str:
+    """` (take over)` for an object another project marks, ` (adopt)` for an unmarked one."""
+    if item.taken_over_from:
+        return " (take over)"
+    return " (adopt)" if item.adopted else ""
 
 
 def _change_json(change: FieldChange) -> dict[str, Any]:
@@ -97,6 +104,7 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
         "name": item.name,
         "id": item.key,
         "adopted": item.adopted,
+        "taken_over_from": list(item.taken_over_from),
         "changes": [_change_json(change) for change in item.changes],
         "reason": item.reason,
         "affected_metrics": list(item.affected_metrics),
@@ -149,10 +157,10 @@ def _markdown_table(items: list[PlanItem], noun: str) -> list[str]:
         detail = (
             ", ".join(f"`{change.field}`" for change in item.changes) if item.action is Action.UPDATE else ""
         )
-        detail = markdown_cell(item.reason or detail)
+        detail = markdown_cell("; ".join(part for part in (detail, item.reason) if part))
         if item.affected_metrics:
             detail += "; affects metrics: " + markdown_cell(", ".join(item.affected_metrics))
-        action = item.action.value + (" (adopt)" if item.adopted else "")
+        action = item.action.value + _adoption(item)
         lines.append(f"| {SYMBOLS[item.action]} | {action} | `{markdown_cell(item.name)}` | {detail} |")
     return lines
 

@@ -3,8 +3,11 @@
 Reads, in order, only what the decision needs: every metric (one paginated pass, hidden ones
 included) when a source changed; the running experiments (one paginated pass) when a metric reads a
 changed source; then, per experiment that uses one, its load history (idempotence, history.py) and
-at most one `load_pulse`. Mutations go through the client's throttle, retries and deadlines. A
-refusal (4xx) is that experiment's outcome and the others go on; anything else stops the command.
+at most one `load_pulse`. Mutations go through the client's throttle, retries and deadlines, but a
+load is never sent twice blindly: when its answer is lost (a timeout, a dropped connection, a 5xx), the
+experiment's history is read again, and a load it did not list before sending counts as this one. A
+refusal (4xx), or a history that is not what Statsig documents, is that experiment's outcome and the
+others go on; anything else stops the command.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Any
 
-from statsig_sources.client.api import ApiError, StatsigClient
+from statsig_sources.client.api import ApiError, MalformedAnswer, StatsigClient
 from statsig_sources.core.errors import ExitCode
 from statsig_sources.core.project import Project
 from statsig_sources.reload.changes import Changes
-from statsig_sources.reload.history import describe, load_since
+from statsig_sources.reload.history import describe, load_since, new_loads, unreadable
 from statsig_sources.reload.targets import AffectedMetric, Target, experiment_targets, metrics_reading
 from statsig_sources.usage.join import build_usage, managed_sources
 
@@ -44,6 +48,8 @@ class ExperimentReload:
     refresh: str
     outcome: Outcome
     message: str = ""
+    history: tuple[Mapping[str, Any], ...] | None = None  # its load history when planned (if read)
+    attempted: bool = False  # its load was asked for (or was about to be): its outcome is the load's
 
     @property
     def sent_metric_ids(self) -> tuple[str, ...]:
@@ -109,13 +115,18 @@ def _decide(
     finished = plan.changes.finished
     if finished is not None:
         try:
-            history = client.pulse_load_history(target.experiment_id)
-        except ApiError as refusal:  # say, an experiment deleted since it was listed
+            history = tuple(client.pulse_load_history(target.experiment_id))
+        except (ApiError, MalformedAnswer) as refusal:  # an experiment deleted since it was listed, say
             return ExperimentReload(target, mode, Outcome.REFUSED, str(refusal))
+        problem = unreadable(history)
+        if problem:
+            why = f"its load history cannot be read ({problem}), so a load since the run cannot be ruled out"
+            return ExperimentReload(target, mode, Outcome.REFUSED, f"not requested: {why}", history)
         done = load_since(history, finished)
         if done is not None:
             message = f"Statsig has {describe(done)}, after the run finished"
-            return ExperimentReload(target, mode, Outcome.ALREADY_LOADED, message)
+            return ExperimentReload(target, mode, Outcome.ALREADY_LOADED, message, history)
+        return ExperimentReload(target, mode, Outcome.WOULD_REQUEST, history=history)
     return ExperimentReload(target, mode, Outcome.WOULD_REQUEST)
 
 
@@ -136,8 +147,17 @@ def carry_out(
 
 
 def _request(item: ExperimentReload, client: StatsigClient) -> ExperimentReload:
+    """One load; when its answer is lost, what the history shows since `item.history` (read now when
+    the plan did not read it) decides whether it is sent again."""
+    experiment_id = item.target.experiment_id
     try:
-        answer = client.load_pulse(item.target.experiment_id, item.refresh, item.sent_metric_ids)
-    except ApiError as refusal:
-        return replace(item, outcome=Outcome.REFUSED, message=str(refusal))
-    return replace(item, outcome=Outcome.REQUESTED, message=answer)
+        before = item.history if item.history is not None else tuple(client.pulse_load_history(experiment_id))
+
+        def recorded() -> str | None:
+            found = new_loads(client.pulse_load_history(experiment_id), before)
+            return f"its answer was lost; Statsig's history records {describe(found[0])}" if found else None
+
+        answer = client.load_pulse(experiment_id, item.refresh, item.sent_metric_ids, recorded=recorded)
+    except (ApiError, MalformedAnswer) as refusal:
+        return replace(item, outcome=Outcome.REFUSED, message=str(refusal), attempted=True)
+    return replace(item, outcome=Outcome.REQUESTED, message=answer, attempted=True)

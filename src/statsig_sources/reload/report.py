@@ -80,12 +80,30 @@ def header_lines(plan: Reload) -> list[str]:
     lines.append(f"Metrics: {len(ids)} read them" + (f": {_some(ids)}." if ids else "."))
     lines.append(f"Refresh: {plan.refresh.mode} ({plan.refresh.reason}).")
     counts = counts_of(plan)
+    refused = planned_refusals(plan)
     lines.append(
         f"Experiments: {len(plan.experiments)} running use them: {counts['would_request']} to request, "
-        f"{counts['already_loaded']} already loaded, {counts['skipped']} skipped."
+        f"{counts['already_loaded']} already loaded, {counts['skipped']} skipped"
+        + (f", {len(refused)} refused." if refused else ".")
     )
-    lines += [outcome_line(item) for item in plan.of(Outcome.ALREADY_LOADED) + plan.of(Outcome.SKIPPED)]
+    decided = plan.of(Outcome.ALREADY_LOADED) + plan.of(Outcome.SKIPPED) + refused
+    lines += [outcome_line(item) for item in decided]
     return lines
+
+
+def planned_refusals(plan: Reload) -> tuple[ExperimentReload, ...]:
+    """Experiments refused before any load was asked for (on their load history)."""
+    return tuple(item for item in plan.of(Outcome.REFUSED) if not item.attempted)
+
+
+def load_lines(plan: Reload) -> list[str]:
+    """A line per load requested, planned or refused: what the header did not already say."""
+    listed = (Outcome.WOULD_REQUEST, Outcome.REQUESTED)
+    return [
+        outcome_line(item)
+        for item in plan.experiments
+        if item.outcome in listed or (item.outcome is Outcome.REFUSED and item.attempted)
+    ]
 
 
 def counts_of(plan: Reload) -> dict[str, int]:
@@ -106,9 +124,7 @@ def summary_line(plan: Reload) -> str:
 
 
 def render_text(plan: Reload) -> str:
-    lines = header_lines(plan)
-    listed = (Outcome.WOULD_REQUEST, Outcome.REQUESTED, Outcome.REFUSED)
-    lines += [outcome_line(item) for item in plan.experiments if item.outcome in listed]
+    lines = [*header_lines(plan), *load_lines(plan)]
     return "\n".join([*lines, summary_line(plan)]) + "\n"
 
 

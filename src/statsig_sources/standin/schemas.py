@@ -23,6 +23,9 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 DOCUMENTS = ("console-api-metrics.openapi.json", "console-api-experiments-pulse.openapi.json")
+# The deepest JSON the stand-in validates. jsonschema recurses once per level (several frames each), so a
+# body or a seed nested deeper is refused before it is validated; Statsig's schemas need fewer than ten.
+MAX_DEPTH = 64
 
 
 @cache
@@ -103,3 +106,17 @@ def errors_of(checker: Draft7Validator, instance: Any) -> list[dict[str, str]]:
             prop = f"{prop}.{named}" if prop else named
         found.append({"property": prop or "(body)", "errorMessage": error.message})
     return found
+
+
+def nesting(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply `value` nests lists and objects, counted up to `limit + 1` (iteratively: a value
+    nested deeper than the stack allows is measured too)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack and deepest <= limit:
+        current, depth = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            children = current.values() if isinstance(current, dict) else current
+            stack.extend((child, depth + 1) for child in children)
+    return deepest

@@ -25,7 +25,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from statsig_sources.core.errors import InputError
-from statsig_sources.standin.schemas import errors_of, validator
+from statsig_sources.standin.schemas import MAX_DEPTH, errors_of, nesting, validator
 from statsig_sources.standin.state import (
     SOURCE_DEFAULTS,
     STATE_FORMAT,
@@ -115,11 +115,23 @@ def _parse(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SeedError(f"Cannot read {path}: {error}") from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        return json.loads(text) if path.suffix.lower() == ".json" else (yaml.safe_load(text) or {})
+        data = json.loads(text) if kind == "JSON" else (yaml.safe_load(text) or {})
     except (ValueError, yaml.YAMLError) as error:
-        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
         raise SeedError(f"{path} is not valid {kind}: {error}") from None
+    except RecursionError:  # deeper than the parser's stack, so deeper than MAX_DEPTH too
+        raise _too_deep(path) from None
+    if nesting(data) > MAX_DEPTH:
+        raise _too_deep(path)
+    return data
+
+
+def _too_deep(path: Path) -> SeedError:
+    return SeedError(
+        f"{path} nests lists or objects deeper than {MAX_DEPTH} levels; a seed or state file needs fewer "
+        "than ten."
+    )
 
 
 def _file_validator() -> Draft7Validator:

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from statsig_sources.core.errors import InputError
-from statsig_sources.standin.envelope import Drop, Reply
-from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, is_loopback
+from statsig_sources.standin.envelope import INVALID, Drop, Reply, error
+from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, Malformed, is_loopback
 from statsig_sources.standin.pulse import PulseControls, PulseState
 from statsig_sources.standin.routes import PREFIX, route
 from statsig_sources.standin.schemas import problems
@@ -222,6 +222,8 @@ class FakeStatsig(PulseControls):
         try:
             self._check_fault(method, parts.path)
             self._check_key(headers.get("STATSIG-API-KEY"))
+            if isinstance(body, Malformed):
+                raise error(400, INVALID, [{"property": "(body)", "errorMessage": body.reason}])
             self._check_rate(method, arrived)
             if self.latency:
                 time.sleep(self.latency)
@@ -232,8 +234,9 @@ class FakeStatsig(PulseControls):
         finally:
             recorded_query = {key: values[-1] for key, values in query.items()}
             with self.lock:
+                seen = None if isinstance(body, Malformed) else body
                 self.state.requests.append(
-                    Recorded(method, parts.path, recorded_query, body, arrived, status)
+                    Recorded(method, parts.path, recorded_query, seen, arrived, status)
                 )
         return status, payload, extra
 

@@ -1,4 +1,10 @@
-"""Metric sources: list, read, create, update (POST, not PUT), delete, and the metrics using one."""
+"""Metric sources: list, read, create, update (POST, not PUT), delete, and the metrics using one.
+
+Whether an update leaves alone the fields it does not send is not documented. Its schema requires the
+query and its mappings, as a replacement would, so the stand-in takes that strict reading: an update
+replaces the whole source, and a field it leaves out goes back to Statsig's default (the defaults a
+create fills in). A client that does not send back what it means to keep loses it here first.
+"""
 
 from __future__ import annotations
 
@@ -94,7 +100,8 @@ def _update(fake: FakeStatsig, name: str, body: Any) -> Answer:
     if "name" in payload and payload["name"] != name:
         raise error(400, "Invalid request.", [{"property": "name", "errorMessage": "cannot be changed"}])
     with fake.lock:
-        stored = fake._stored({**_existing(fake, name), **payload, "name": name})
+        _existing(fake, name)
+        stored = fake._stored({**payload, "name": name})
         if not payload.get("dryRun"):
             fake.state.sources[name] = stored
             fake.persist()
