@@ -36,7 +36,7 @@ demo: $(STAMP)
 test: $(STAMP) $(STAMP_1_12)
 	$(BIN)/python -m pytest
 
-# Every performance figure beside its target, in one run (about ten minutes; benchmarks/bench.py).
+# Every performance figure beside its target, in one run (about a quarter of an hour; benchmarks/bench.py).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 

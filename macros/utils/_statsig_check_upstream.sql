@@ -14,8 +14,8 @@
             ~ ", which does not exist in the warehouse yet: build it first (dbt build --select +"
             ~ declaration.model ~ ")") }}
     {%- endif -%}
-    {%- set probed = declaration.timestamp_type is none
-                     and not statsig_sources._statsig_is_column_name(declaration.timestamp) -%}
+    {%- set columns = statsig_sources._statsig_declared_columns(declaration) -%}
+    {%- set probed = declaration.timestamp_type is none and ('timestamp', declaration.timestamp) not in columns -%}
     {%- set probe -%}
 select *{{ ', ' ~ declaration.timestamp ~ ' as statsig_sources_timestamp' if probed }} from {{ upstream }}
     {%- endset -%}
@@ -28,10 +28,8 @@ select *{{ ', ' ~ declaration.timestamp ~ ' as statsig_sources_timestamp' if pro
         {%- endif -%}
     {%- endfor -%}
     {%- set missing = [] -%}
-    {%- for key, expression in statsig_sources._statsig_declared_inputs(declaration) -%}
-        {%- if statsig_sources._statsig_is_column_name(expression) and expression | lower not in types -%}
-            {%- do missing.append(key ~ ": " ~ expression) -%}
-        {%- endif -%}
+    {%- for key, column in columns if column | lower not in types -%}
+        {%- do missing.append(key ~ ": " ~ column) -%}
     {%- endfor -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error("statsig_sources: " ~ declaration.where ~ " reads columns that "
