@@ -5,8 +5,10 @@
 {% macro _statsig_unprobed_timestamp(declaration, upstream) %}
     {%- set fix = "declare meta.statsig.timestamp_type (offset_aware, naive or date)" -%}
     {%- if upstream.is_cte -%}
+        {#- dbt names an ephemeral model's CTE `__dbt__cte__<model>`. -#}
         {{ exceptions.raise_compiler_error("statsig_sources: " ~ declaration.where ~ " reads the ephemeral "
-            ~ "model " ~ upstream.identifier ~ ", whose timestamp type the warehouse cannot be asked: " ~ fix) }}
+            ~ "model " ~ upstream.identifier | replace('__dbt__cte__', '') ~ ", whose timestamp type the "
+            ~ "warehouse cannot be asked: " ~ fix) }}
     {%- endif -%}
     {%- do exceptions.warn("statsig_sources: " ~ declaration.where ~ " was compiled without asking the "
         ~ "warehouse its timestamp's type (only dbt run and dbt build ask), so its timestamp is taken as "

@@ -7,6 +7,7 @@ queries (a plain view sends none). At most one per metric source when dbt builds
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,42 @@ def test_no_other_command_asks_about_a_source(project: DbtProject, command: list
     warned = sorted(str(event.info.msg).split("'")[1] for event in events if event.info.level == "warn")
     # Each source whose timestamp type is not declared says so, once, where a model is compiled.
     assert warned == (["source_expression", "source_probed"] if command[0] in ("compile", "docs") else [])
+
+
+EPHEMERAL_SOURCE = """version: 2
+models:
+  - name: source_on_ephemeral
+    config:
+      meta:
+        statsig: {{granularity: event_log, unit_ids: {{user_id: userID}}, timestamp: event_at{declared}}}
+"""
+
+
+@pytest.mark.parametrize("declared", [False, True], ids=["undeclared", "declared"])
+def test_a_source_on_an_ephemeral_model_needs_its_timestamp_type_declared(
+    project: DbtProject, tmp_path: Path, declared: bool
+) -> None:
+    """An ephemeral model is a CTE, not a relation: the warehouse cannot be asked its columns."""
+    copy = DbtProject(tmp_path / "project", {"QUERIES_DUCKDB": str(tmp_path / "queries.duckdb")})
+    shutil.copytree(project.project_dir, copy.project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    models = copy.project_dir / "models"
+    (models / "ephemeral_upstream.sql").write_text(
+        "{{ config(materialized='ephemeral') }}\nselect * from {{ ref('upstream') }}\n", encoding="utf-8"
+    )
+    (models / "source_on_ephemeral.sql").write_text(
+        "{{ statsig_sources.statsig_source(ref('ephemeral_upstream')) }}\n", encoding="utf-8"
+    )
+    declaration = ", timestamp_type: offset_aware" if declared else ""
+    (models / "_ephemeral.yml").write_text(EPHEMERAL_SOURCE.format(declared=declaration), encoding="utf-8")
+    result = copy.invoke("run", "--select", "+source_on_ephemeral")
+    statuses = {r.node.name: str(r.status) for r in result.result.results if r.node.resource_type == "model"}
+    if declared:
+        assert statuses == {"upstream": "success", "source_on_ephemeral": "success"}
+        return
+    assert statuses["source_on_ephemeral"] == "error"
+    [failed] = [item for item in result.result.results if item.node.name == "source_on_ephemeral"]
+    assert (
+        "statsig_sources: model 'source_on_ephemeral' (models/source_on_ephemeral.sql, "
+        "models/_ephemeral.yml) reads the ephemeral model ephemeral_upstream, whose timestamp type the "
+        "warehouse cannot be asked: declare meta.statsig.timestamp_type (offset_aware, naive or date)"
+    ) in str(failed.message)

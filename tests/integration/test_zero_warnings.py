@@ -12,6 +12,7 @@ read, so a warning fails the test even where `--warn-error` would not promote it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,29 @@ def test_builds_on_duckdb_without_a_warning(projects: Callable[[str], DbtProject
 def _prefix(node: str, expected: dict[str, str]) -> str:
     """A generated test's name ends with a hash; the expected table names its prefix."""
     return next((key for key in expected if node.startswith(key)), node)
+
+
+def test_with_every_var_unset_each_value_the_package_configures_is_defined(
+    projects: Callable[[str], DbtProject],
+) -> None:
+    """dbt v2 refuses an undefined value passed to config(); the CI project sets none of the vars."""
+    project = projects("ci")
+    assert "vars" not in yaml.safe_load((project.project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    workdir = project.project_dir.parent
+    profiles = _offline_profiles(workdir / "profiles_unset", PROJECTS["ci"][1], "snowflake")
+    target = workdir / "target_unset"
+    result = project.invoke("parse", "--profiles-dir", str(profiles), "--target-path", str(target))
+    assert result.success, result.exception
+    nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    source = nodes["model.ci_shop.statsig_signups"]
+    recorded = source["config"]["meta"]["statsig_sources"]
+    assert recorded == {
+        "target": "prod",
+        "statsig_schema": "statsig_staging",
+        "statsig_production_targets": ["prod"],
+        "statsig_reader_roles": ["statsig_reader"],
+        "statsig_custom_unit_types": [],
+    }
+    assert source["config"]["grants"] == {"select": ["statsig_reader"]}
+    # generate_schema_name returned a schema for every node.
+    assert all(isinstance(node["schema"], str) and node["schema"] for node in nodes.values())
