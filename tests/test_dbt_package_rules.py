@@ -18,6 +18,8 @@ from packaging.version import Version
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PROJECTS = ("consumer_project", "dialect_project", "unfriendly_project", "ci_project")
 NOT_PROPERTIES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+# A docs example that shows the old form on purpose says so in its first line.
+DEPRECATED_EXAMPLE = "# The deprecated form"
 
 
 def _repository_package() -> Any:
@@ -39,12 +41,11 @@ def _dbt_yaml_documents() -> list[tuple[str, Any]]:
         (str(p.relative_to(REPO_ROOT)), yaml.safe_load(p.read_text(encoding="utf-8"))) for p in paths
     ]
     for page in sorted((REPO_ROOT / "docs").glob("*.md")) + [REPO_ROOT / "README.md"]:
-        for index, block in enumerate(
-            re.findall(r"```ya?ml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
-        ):
-            documents.append(
-                (f"{page.relative_to(REPO_ROOT)} (YAML example {index + 1})", yaml.safe_load(block))
-            )
+        blocks = re.findall(r"```ya?ml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+        for index, block in enumerate(blocks):
+            if not block.startswith(DEPRECATED_EXAMPLE):
+                where = f"{page.relative_to(REPO_ROOT)} (YAML example {index + 1})"
+                documents.append((where, yaml.safe_load(block)))
     return documents
 
 

@@ -157,7 +157,9 @@ def test_a_source_on_an_ephemeral_model_needs_its_timestamp_type_declared(
 ) -> None:
     """An ephemeral model is a CTE, not a relation: the warehouse cannot be asked its columns."""
     copy = DbtProject(tmp_path / "project", {"QUERIES_DUCKDB": str(tmp_path / "queries.duckdb")})
-    shutil.copytree(project.project_dir, copy.project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    # symlinks=True: dbt_packages/statsig_sources links to the repository, which is not to be copied.
+    ignored = shutil.ignore_patterns("target", "logs")
+    shutil.copytree(project.project_dir, copy.project_dir, symlinks=True, ignore=ignored)
     models = copy.project_dir / "models"
     (models / "ephemeral_upstream.sql").write_text(
         "{{ config(materialized='ephemeral') }}\nselect * from {{ ref('upstream') }}\n", encoding="utf-8"
