@@ -4,9 +4,10 @@
 
 Runs the other benchmarks in turn (each also runs alone, with more options): the CLI on a large
 manifest against a bare `json.load` of it (manifest_cli.py), `dbt parse` step by step (dbt_parse.py),
-registration against the stand-in's rate limit (registration.py) and `usage`'s requests
-(usage.py). Timed figures are ratios to a baseline measured in the same run, so a slower or busier
-machine moves both sides alike; the machine and its load are printed with them.
+`dbt run` of metric sources against plain views (dbt_run.py), the metadata queries the package sends
+per source (metadata_queries.py), registration against the stand-in's rate limit (registration.py) and
+`usage`'s requests (usage.py). Timed figures are ratios to a baseline measured in the same run, so a
+slower or busier machine moves both sides alike; the machine and its load are printed with them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dbt_parse  # noqa: E402
+import dbt_run  # noqa: E402
 import manifest_cli  # noqa: E402
+import metadata_queries  # noqa: E402
 import registration  # noqa: E402
 import usage  # noqa: E402
 
@@ -101,6 +104,39 @@ def parse_rows(models: int, repeat: int) -> tuple[str, list[Row]]:
     return title, rows
 
 
+def run_rows(models: int, repeat: int) -> tuple[str, list[Row]]:
+    medians, ran = dbt_run.measure(models, repeat, dbt_run.BASELINE)
+    plain, checked = medians["plain"], medians["checked"]
+    rows: list[Row] = [
+        (
+            "metric sources x plain views",
+            f"{checked / plain:.2f}x",
+            f"<= {dbt_run.TARGET}x",
+            checked / plain <= dbt_run.TARGET,
+        ),
+        (
+            f"metric sources, package at {dbt_run.BASELINE} x plain views",
+            f"{medians['baseline'] / plain:.2f}x",
+            "",
+            None,
+        ),
+    ]
+    rows += [(f"  {kind} ran", text[:110], "", None) for kind, text in ran.items()]
+    title = (
+        f"dbt run, {models} models on DuckDB, median of {repeat}, alternating, x plain views ({plain:.1f} s)"
+    )
+    return title, rows
+
+
+def query_rows() -> tuple[str, list[Row]]:
+    rows: list[Row] = list(metadata_queries.rows(metadata_queries.measure()))
+    title = (
+        "metadata queries the package sends, from dbt's debug log on DuckDB: per metric source (its "
+        "timestamp type probed, declared, an expression); a plain view"
+    )
+    return title, rows
+
+
 def registration_rows(apply_sources: int) -> tuple[str, list[Row]]:
     listing = registration.arguments([])
     desired = registration.desired_sources(listing.sources)
@@ -173,13 +209,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each CLI command")
     parser.add_argument("--models", type=int, default=1000, help="models in each dbt project")
-    parser.add_argument("--repeat", type=int, default=3, help="dbt parses of each project")
+    parser.add_argument("--repeat", type=int, default=3, help="dbt parses (and runs) of each project")
+    parser.add_argument("--run-models", type=int, default=300, help="models in each dbt run project")
     parser.add_argument("--apply-sources", type=int, default=1000, help="sources the apply creates")
     options = parser.parse_args()
     started = load()
     print(f"machine: {machine()}")
     title, rows, baseline = cli_rows(options.runs)
     sections = [(title, rows), parse_rows(options.models, options.repeat)]
+    sections += [run_rows(options.run_models, options.repeat), query_rows()]
     sections += [registration_rows(options.apply_sources), usage_rows(3, baseline)]
     print(render(sections))
     print(f"\nload average (1/5/15 min) at the start: {started}; at the end: {load()}")

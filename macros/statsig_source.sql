@@ -23,32 +23,35 @@
     {%- if materialization is not none -%}
         {{ exceptions.raise_compiler_error("statsig_sources: " ~ declaration.where ~ " " ~ materialization) }}
     {%- endif -%}
-    {#- The upstream's columns are checked whenever the warehouse is asked anyway: when dbt builds the
-        model, or probes the timestamp's type. A compile with timestamp_type declared asks nothing. -#}
-    {%- set building = flags.WHICH in ['run', 'build'] -%}
-    {%- if (building or declaration.timestamp_type is none) and not upstream.is_cte -%}
-        {%- do statsig_sources._statsig_check_upstream(declaration, upstream, building) -%}
-    {%- endif -%}
-    {#- The timestamp's type decides its conversion: declared (timestamp_type), or probed from the
-        warehouse without scanning data. -#}
+    {#- The warehouse is asked about the upstream only when dbt builds the model (one metadata query:
+        its columns and the timestamp's type). `dbt compile`, `docs generate`, `ls` and `parse` ask
+        nothing, so they run offline; there a timestamp whose type is not declared is taken as naive. -#}
     {%- set declared = {'offset_aware': 'timestamp_tz', 'naive': 'timestamp', 'date': 'date'} -%}
-    {%- if declaration.timestamp_type is not none -%}
-        {%- set timestamp_family = declared[declaration.timestamp_type] -%}
-    {%- else -%}
-        {%- set timestamp_family = statsig_sources.statsig_type_family(
-            statsig_sources._statsig_expression_type(declaration.timestamp, upstream)) -%}
+    {%- set timestamp_family = declared.get(declaration.timestamp_type) -%}
+    {%- if flags.WHICH in ['run', 'build'] and not upstream.is_cte -%}
+        {%- set probed = statsig_sources._statsig_check_upstream(declaration, upstream) -%}
+        {%- if timestamp_family is none -%}
+            {%- set timestamp_family = statsig_sources.statsig_type_family(probed) -%}
+        {%- endif -%}
+    {%- elif timestamp_family is none -%}
+        {%- set timestamp_family = statsig_sources._statsig_unprobed_timestamp(declaration, upstream) -%}
     {%- endif -%}
+    {#- Each dispatch is resolved once, not once per column: dbt compiles every source on every run, and
+        a dispatch lookup costs about as much as the rest of a column's SQL. -#}
+    {%- set column_name = adapter.dispatch('statsig_column_name', 'statsig_sources') -%}
+    {%- set string_type = dbt.type_string() -%}
+    {%- set double_type = statsig_sources.statsig_type_double() -%}
 select
     {%- for column in columns %}
     {% if column.family == 'string' -%}
-        cast({{ column.expression }} as {{ dbt.type_string() }})
+        cast({{ column.expression }} as {{ string_type }})
     {%- elif column.family == 'timestamp' -%}
         {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_family, declaration.timestamp_as_day) }}
     {%- elif column.family == 'double' -%}
-        cast({{ column.expression }} as {{ statsig_sources.statsig_type_double() }})
+        cast({{ column.expression }} as {{ double_type }})
     {%- else -%}
         {{ column.expression }}
-    {%- endif %} as {{ statsig_sources._statsig_quoted(column.name) }}
+    {%- endif %} as {{ adapter.quote(column_name(column.name)) }}
     {{- ',' if not loop.last }}
     {%- endfor %}
 from {{ upstream }}

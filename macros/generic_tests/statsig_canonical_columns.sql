@@ -2,6 +2,12 @@
     canonical columns, in their types: unit ids strings, timestamp a naive (UTC) timestamp, value and
     measures 64-bit doubles, dimensions present. -#}
 {% test statsig_canonical_columns(model) %}
+    {{ return(adapter.dispatch('test_statsig_canonical_columns', 'statsig_sources')(model)) }}
+{% endtest %}
+
+{#- Dispatched as dbt-utils' generic tests are, so that an adapter may override it:
+    `<adapter>__test_statsig_canonical_columns`. -#}
+{% macro default__test_statsig_canonical_columns(model) %}
     {%- if not execute -%}
         {{ return(statsig_sources._statsig_problem_rows([])) }}
     {%- endif -%}
@@ -25,4 +31,4 @@
         {%- do problems.append('undeclared column ' ~ name) -%}
     {%- endfor -%}
     {{ statsig_sources._statsig_problem_rows(problems) }}
-{% endtest %}
+{% endmacro %}

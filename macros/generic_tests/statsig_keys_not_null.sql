@@ -2,6 +2,12 @@
     row may lack some of them (a logged-out event has a stableID but no userID); with one, it is plain
     not-null. Each failing row says which column is null (`problem`), next to the row's keys. -#}
 {% test statsig_keys_not_null(model) %}
+    {{ return(adapter.dispatch('test_statsig_keys_not_null', 'statsig_sources')(model)) }}
+{% endtest %}
+
+{#- Dispatched as dbt-utils' generic tests are, so that an adapter may override it:
+    `<adapter>__test_statsig_keys_not_null`. -#}
+{% macro default__test_statsig_keys_not_null(model) %}
     {%- if not execute -%}
         {{ return(statsig_sources._statsig_problem_rows([])) }}
     {%- endif -%}
@@ -25,4 +31,4 @@ union all
 select {{ dbt.string_literal(no_unit_id) }} as problem, {{ keys | join(', ') }}
 from {{ model }}
 where {{ unit_ids_null | join(' and ') }}
-{% endtest %}
+{% endmacro %}

@@ -1,6 +1,12 @@
 {#- For a daily_aggregate source, each unit id that appears on more than one row of a day (one row per
     unit column, id and day). Other granularities pass: several rows per unit and day are normal there. -#}
 {% test statsig_one_row_per_unit_day(model) %}
+    {{ return(adapter.dispatch('test_statsig_one_row_per_unit_day', 'statsig_sources')(model)) }}
+{% endtest %}
+
+{#- Dispatched as dbt-utils' generic tests are, so that an adapter may override it:
+    `<adapter>__test_statsig_one_row_per_unit_day`. -#}
+{% macro default__test_statsig_one_row_per_unit_day(model) %}
     {%- if not execute -%}
         {{ return(statsig_sources._statsig_problem_rows([])) }}
     {%- endif -%}
@@ -21,4 +27,4 @@ group by {{ statsig_sources._statsig_quoted(unit_id.column) }}, {{ day }}
 having count(*) > 1
     {{- '\nunion all' if not loop.last }}
     {%- endfor %}
-{% endtest %}
+{% endmacro %}

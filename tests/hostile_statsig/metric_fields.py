@@ -88,6 +88,6 @@ SHOWN_IN_EXPOSURE: dict[Path_, tuple[str, ...]] = {
     ("owner", "name"): ("owner", "name"),
     ("owner", "ownerName"): ("owner", "name"),
     ("owner", "ownerEmail"): ("owner", "email"),
-    ("id",): ("meta", "statsig_metric", "id"),
-    ("warehouseNative", "aggregation"): ("meta", "statsig_metric", "aggregation"),
+    ("id",): ("config", "meta", "statsig_metric", "id"),
+    ("warehouseNative", "aggregation"): ("config", "meta", "statsig_metric", "aggregation"),
 }

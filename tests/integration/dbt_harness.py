@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.base_types import EventMsg
 
 
 @dataclass
@@ -20,12 +21,22 @@ class DbtProject:
     project_dir: Path
     env: dict[str, str] = field(default_factory=dict)
 
-    def invoke(self, *args: str) -> dbtRunnerResult:
-        defaults = ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir)]
-        if "--log-path" not in args:  # a caller's own log path wins (the demo's keeps the repository clean)
+    def invoke(
+        self, *args: str, callbacks: list[Callable[[EventMsg], None]] | None = None
+    ) -> dbtRunnerResult:
+        defaults = ["--project-dir", str(self.project_dir)]
+        # A caller's own profiles directory or log path wins (the demo's keeps the repository clean).
+        if "--profiles-dir" not in args:
+            defaults += ["--profiles-dir", str(self.project_dir)]
+        if "--log-path" not in args:
             defaults += ["--log-path", str(self.project_dir / "logs")]
         with _environment(self.env):
-            return dbtRunner().invoke([*args, *defaults])
+            return dbtRunner(callbacks=callbacks).invoke([*args, *defaults])
+
+    def invoke_logged(self, *args: str) -> tuple[dbtRunnerResult, list[EventMsg]]:
+        """`invoke`, with every event dbt logged (debug level included, whatever the flags say)."""
+        events: list[EventMsg] = []
+        return self.invoke(*args, callbacks=[events.append]), events
 
     def results_by_node(self, result: dbtRunnerResult) -> dict[str, Any]:
         """Run results keyed by node name (tests by their full generated name)."""

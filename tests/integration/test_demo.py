@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject
+from exposure_meta import statsig_metric
 
 from statsig_sources.cli import main
 
@@ -294,7 +295,7 @@ def test_demo_reports_usage_and_dbt_parses_the_exposures(demo_run: tuple[str, Pa
     ]
     manifest = json.loads((scratch / "project" / "target" / "manifest.json").read_text())
     as_code = {
-        exposure["label"]: exposure["meta"]["statsig_metric"]["managed_as_code"]
+        exposure["label"]: statsig_metric(exposure)["managed_as_code"]
         for exposure in manifest["exposures"].values()
     }
     assert as_code == {

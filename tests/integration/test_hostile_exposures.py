@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject, copy_package_project
+from exposure_meta import statsig_metric
 from hostile_statsig import HostileServer, Seen, envelope
 from hostile_statsig.metric_fields import PAYLOAD, SHOWN_IN_EXPOSURE, dotted, hostile_metrics, value_at
 
@@ -48,7 +49,7 @@ def parsed(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     text = (project_dir / "target" / "manifest.json").read_text(encoding="utf-8")
     assert KEY not in text
     manifest: dict[str, Any] = json.loads(text)
-    return {e["meta"]["statsig_metric"]["id"]: e for e in manifest["exposures"].values()}
+    return {statsig_metric(e)["id"]: e for e in manifest["exposures"].values()}
 
 
 @pytest.mark.parametrize(("path", "metric"), METRICS, ids=[dotted(path) for path, _ in METRICS])

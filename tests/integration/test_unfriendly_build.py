@@ -126,24 +126,44 @@ def test_a_declared_column_missing_upstream_is_a_compile_error_naming_it(
     assert _relations(project) == [("dbt_dev_statsig_staging", "statsig_orders", "VIEW")]
 
 
-def test_compiling_on_an_empty_warehouse_names_the_way_out(
+def test_running_on_an_empty_warehouse_names_the_way_out(
     with_views: tuple[DbtProject, dict[str, Any]], tmp_path: Path
 ) -> None:
     project, _ = with_views
     empty = DbtProject(project.project_dir, {"STATSIG_UNFRIENDLY_DUCKDB": str(tmp_path / "empty.duckdb")})
-    result = empty.invoke("compile", "--select", "statsig_orders", "--target-path", str(tmp_path / "target"))
+    result = empty.invoke("run", "--select", "statsig_orders", "--target-path", str(tmp_path / "target"))
     assert not result.success
     message = str(result.result.results[0].message) if result.result else str(result.exception)
     assert (
         WHERE.format(name="statsig_orders")
         + (
             ' reads "empty"."dbt_dev"."stg_orders", which does not exist in the warehouse yet: build it '
-            "first (dbt build --select +statsig_orders), or declare meta.statsig.timestamp_type so that "
-            "compiling the model asks the warehouse nothing"
+            "first (dbt build --select +statsig_orders)"
         )
         in message
     )
     assert "Catalog Error" not in message
+
+
+def test_compiling_asks_the_empty_warehouse_nothing_and_warns_once_without_timestamp_type(
+    with_views: tuple[DbtProject, dict[str, Any]], tmp_path: Path
+) -> None:
+    project, _ = with_views
+    empty = DbtProject(project.project_dir, {"STATSIG_UNFRIENDLY_DUCKDB": str(tmp_path / "empty.duckdb")})
+    # stg_orders was never built there: had the macro asked the warehouse, it would have failed.
+    result, events = empty.invoke_logged(
+        "compile", "--select", "statsig_orders", "--no-populate-cache", "--target-path", str(tmp_path / "t")
+    )
+    assert result.success, result.exception
+    warnings = [str(event.info.msg) for event in events if event.info.level == "warn"]
+    assert len(warnings) == 1, warnings
+    assert (
+        WHERE.format(name="statsig_orders") + " was compiled without asking the warehouse its timestamp's "
+        "type (only dbt run and dbt build ask), so its timestamp is taken as naive UTC here; declare "
+        "meta.statsig.timestamp_type (offset_aware, naive or date) to compile it exactly as it builds"
+    ) in warnings[0]
+    compiled = result.result.results[0].node.compiled_code
+    assert "cast((ordered_at) as timestamp)" in compiled
 
 
 def test_compiling_with_timestamp_type_declared_asks_the_empty_warehouse_nothing(

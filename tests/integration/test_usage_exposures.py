@@ -13,51 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from dbt_harness import DbtProject, copy_package_project
-
-from statsig_sources.cli import main
-from statsig_sources.standin import FakeStatsig, make_metric
+from dbt_harness import DbtProject
+from exposure_meta import statsig_metric
+from exposures_support import JINJA_DESCRIPTION, demo_with_exposures
 
 pytestmark = pytest.mark.dbt
 
-KEY = "console-TESTKEY0123456789"
 PACKAGE = "model.statsig_sources"
-JINJA_DESCRIPTION = "Orders per user. Not a {{ doc('x') }} block, nor {% if true %}a statement{% endif %}."
-
-
-def _metric(name: str, aggregation: str, hidden: bool = False, **native: Any) -> dict[str, Any]:
-    native.setdefault("description", "")
-    return make_metric(name, hidden=hidden, aggregation=aggregation, **native)
-
-
-METRICS = [
-    _metric(
-        "Checkout Funnel",
-        "funnel",
-        funnelEvents=[
-            {"name": "visit", "metricSourceName": "app_events"},
-            {"name": "buy", "metricSourceName": "orders"},
-        ],
-    ),
-    _metric(
-        "Revenue per Active User",
-        "ratio",
-        metricSourceName="user_daily_revenue",
-        valueColumn="value",
-        denominatorMetricSourceName="user_daily_activity",
-        denominatorValueColumn="sessions",
-    ),
-    _metric("Orders {{ total }}", "count", metricSourceName="orders", description=JINJA_DESCRIPTION),
-    _metric(
-        "Hidden Minutes",
-        "mean",
-        hidden=True,
-        metricSourceName="user_daily_activity",
-        valueColumn="minutes_active",
-    ),
-    _metric("Hand Made", "count", metricSourceName="legacy_clicks"),
-]
 EXPECTED = {
     "statsig_checkout_funnel": [f"{PACKAGE}.demo_app_events", f"{PACKAGE}.demo_orders"],
     "statsig_hidden_minutes": [f"{PACKAGE}.demo_user_daily_activity"],
@@ -72,18 +34,7 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def exposed(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtProject, Path]:
     """A copy of the repository's dbt files, parsed, given exposures by `usage`, and parsed again."""
-    workdir = tmp_path_factory.mktemp("exposures")
-    project_dir = workdir / "project"
-    copy_package_project(repo_root, project_dir)
-    project = DbtProject(project_dir, {"STATSIG_SOURCES_DUCKDB_PATH": str(workdir / "demo.duckdb")})
-    assert project.invoke("parse").success
-    exposures = project_dir / "models" / "statsig_exposures.yml"
-    with FakeStatsig() as fake:
-        fake.seed_metrics(METRICS)
-        env = {"STATSIG_API_URL": fake.url, "STATSIG_CONSOLE_API_KEY": KEY}
-        args = ["usage", "--project-dir", str(project_dir), "--write-exposures", str(exposures)]
-        result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    project, exposures = demo_with_exposures(repo_root, tmp_path_factory.mktemp("exposures"))
     parsed = project.invoke("parse")
     assert parsed.success, parsed.exception
     return project, exposures
@@ -106,7 +57,7 @@ def test_jinja_in_statsig_text_reaches_dbt_literally(exposed: tuple[DbtProject, 
     exposure = _manifest(exposed[0])["exposures"]["exposure.statsig_sources.statsig_orders_total"]
     assert exposure["label"] == "Orders {{ total }}"
     assert exposure["description"] == JINJA_DESCRIPTION
-    assert exposure["meta"]["statsig_metric"]["id"] == "Orders {{ total }}::user_warehouse"
+    assert statsig_metric(exposure)["id"] == "Orders {{ total }}::user_warehouse"
     assert exposure["type"] == "analysis"
     assert exposure["owner"]["name"] == "Statsig"
 

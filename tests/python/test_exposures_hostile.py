@@ -14,6 +14,7 @@ import jinja2
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from exposure_meta import statsig_metric
 from hostile_statsig import HostileServer, Reply, Seen, envelope
 from hostile_statsig.metric_fields import PAYLOAD, SHOWN_IN_EXPOSURE, Path_, dotted, hostile_metrics, value_at
 from support import KEY
@@ -54,7 +55,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     text = path.read_text(encoding="utf-8")
     assert KEY not in text and KEY not in result.output
     rendered = render(yaml.safe_load(text))
-    yield {exposure["meta"]["statsig_metric"]["id"]: exposure for exposure in rendered["exposures"]}
+    yield {statsig_metric(exposure)["id"]: exposure for exposure in rendered["exposures"]}
 
 
 def render(value: Any) -> Any:

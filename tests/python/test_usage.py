@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from exposure_meta import statsig_metric
 from support import MARKER
 from usage_support import METRICS, REMOTE_SOURCES, criterion, metric
 
@@ -219,7 +220,7 @@ def test_a_metric_with_this_projects_marker_is_marked_as_managed_as_code() -> No
         ("Order revenue", True),
     ]
     exposures = yaml.safe_load(exposures_yaml(usage))["exposures"]
-    assert {e["label"]: e["meta"]["statsig_metric"]["managed_as_code"] for e in exposures} == {
+    assert {e["label"]: statsig_metric(e)["managed_as_code"] for e in exposures} == {
         "By hand": False,
         "Order revenue": True,
     }

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from exposure_meta import statsig_metric
 from support import KEY
 from test_usage import MARKDOWN, TEXT
 from usage_support import METRICS, REMOTE_SOURCES, metric, two_source_manifest
@@ -89,6 +90,35 @@ def test_exposures_rerun_is_byte_identical_and_check_detects_drift(fake: FakeSta
     assert not [p for p in path.parent.iterdir() if p.name != path.name]  # no temporary files left
 
 
+def _old_form(text: str) -> str:
+    """An exposures file as statsig-sources 0.1.0 wrote it: each exposure's meta at its top level."""
+    document = yaml.safe_load(text)
+    for exposure in document["exposures"]:
+        exposure["meta"] = exposure.pop("config")["meta"]
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+def test_an_exposures_file_in_the_old_form_is_stale_until_rewritten_in_the_new_one(
+    fake: FakeStatsig, project: Path
+) -> None:
+    path = project / "models" / "statsig_exposures.yml"
+    assert invoke(fake, project, "--write-exposures", str(path)).exit_code == 0
+    new = path.read_text(encoding="utf-8")
+    path.write_text(_old_form(new), encoding="utf-8")
+    old = yaml.safe_load(path.read_text(encoding="utf-8"))["exposures"]
+    # What it records reads the same in both forms.
+    assert [statsig_metric(e) for e in old] == [statsig_metric(e) for e in yaml.safe_load(new)["exposures"]]
+    check = invoke(fake, project, "--write-exposures", str(path), "--check")
+    assert (check.exit_code, check.stderr) == (1, f"{path} is stale.\n")
+    rewrite = invoke(fake, project, "--write-exposures", str(path))
+    assert (rewrite.exit_code, rewrite.stderr, path.read_text(encoding="utf-8")) == (
+        0,
+        f"Wrote {path}.\n",
+        new,
+    )
+    assert invoke(fake, project, "--write-exposures", str(path), "--check").exit_code == 0
+
+
 def test_exposures_yaml_has_owner_type_meta_and_every_model_a_metric_reads(
     fake: FakeStatsig, project: Path
 ) -> None:
@@ -109,20 +139,22 @@ def test_exposures_yaml_has_owner_type_meta_and_every_model_a_metric_reads(
         "url": "https://console.statsig.com/metrics/metric/Revenue%20per%20Session%3A%3Auser_warehouse",
         "owner": {"name": "Statsig"},
         "depends_on": ["ref('statsig_purchases')", "ref('statsig_sessions')"],
-        "meta": {
-            "statsig_metric": {
-                "id": "Revenue per Session::user_warehouse",
-                "aggregation": "ratio",
-                "hidden": False,
-                "managed_as_code": False,
-                "console_url": (
-                    "https://console.statsig.com/metrics/metric/Revenue%20per%20Session%3A%3Auser_warehouse"
-                ),
+        "config": {
+            "meta": {
+                "statsig_metric": {
+                    "id": "Revenue per Session::user_warehouse",
+                    "aggregation": "ratio",
+                    "hidden": False,
+                    "managed_as_code": False,
+                    "console_url": (
+                        "https://console.statsig.com/metrics/metric/Revenue%20per%20Session%3A%3Auser_warehouse"
+                    ),
+                }
             }
         },
     }
     assert exposures["statsig_purchase_revenue"]["owner"] == {"name": "Ada", "email": "ada@example.com"}
-    assert exposures["statsig_old_purchases"]["meta"]["statsig_metric"]["hidden"] is True
+    assert statsig_metric(exposures["statsig_old_purchases"])["hidden"] is True
 
 
 @pytest.mark.parametrize(
@@ -191,4 +223,4 @@ def test_exposures_yaml_round_trips_any_statsig_text(text: str) -> None:
     usage = build_usage([ManagedSource("s", "model_s", "model.p.model_s")], [raw])
     [exposure] = yaml.safe_load(exposures_yaml(usage))["exposures"]
     assert (exposure["label"], exposure["description"]) == (text, text)
-    assert exposure["meta"]["statsig_metric"]["id"] == f"{text}::user_warehouse"
+    assert statsig_metric(exposure)["id"] == f"{text}::user_warehouse"

@@ -19,7 +19,10 @@ def project_from_options(options: ProjectOptions) -> Project:
     """The project as the manifest and the options describe it."""
     from statsig_sources.core.project import load_project
 
-    return load_project(options.manifest_path, options.settings, options.run_results)
+    project = load_project(options.manifest_path, options.settings, options.run_results)
+    for notice in project.manifest.notices:  # on stderr: `--format json` prints nothing but JSON
+        click.echo(notice, err=True)
+    return project
 
 
 def echo_manifest_line(project: Project, fmt: str) -> None:

@@ -20,12 +20,10 @@ from msgspec import UNSET
 from statsig_sources.core.artifact_fields import DependsOn, ManifestFields, Node, NodeConfig, read_object
 from statsig_sources.core.catalog import load_catalog
 from statsig_sources.core.errors import ManifestError
+from statsig_sources.core.manifest_version import check_newer, schema_version
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.settings import recorded_meta_key
 
-# dbt 1.6 writes v10, 1.7 v11, 1.8 to 1.12 v12.
-SUPPORTED_SCHEMA_VERSIONS = ("v10", "v11", "v12")
-_SCHEMA_URL = "https://schemas.getdbt.com/dbt/manifest/"
 RELATION_RESOURCE_TYPES = frozenset({"model", "seed", "snapshot", "source"})
 
 
@@ -81,6 +79,8 @@ class Manifest:
     catalog_generated_at: str = ""
     # unique_id -> its `depends_on.nodes`, for every enabled node (models, seeds, snapshots, tests, ...)
     node_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # One line each for the user about how the manifest was read (a newer version than those tested).
+    notices: tuple[str, ...] = ()
 
 
 def resolve_manifest_path(project_dir: Path, target_path: str, manifest: Path | None) -> Path:
@@ -109,19 +109,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def schema_version(metadata: Any, path: Path) -> str:
-    url = metadata.get("dbt_schema_version") if isinstance(metadata, dict) else None
-    if not isinstance(url, str) or not url.startswith(_SCHEMA_URL):
-        raise ManifestError(f"{path} is not a dbt manifest: metadata.dbt_schema_version is missing")
-    version = url[len(_SCHEMA_URL) :].removesuffix(".json")
-    if version not in SUPPORTED_SCHEMA_VERSIONS:
-        raise ManifestError(
-            f"{path} is a dbt manifest {version}, which this tool does not read "
-            f"(supported: {', '.join(SUPPORTED_SCHEMA_VERSIONS)}; regenerate it with dbt 1.6 or later)"
-        )
-    return version
-
-
 def load_manifest(path: Path) -> Manifest:
     """Read `path` and, when present, `catalog.json` beside it."""
     with _collector_paused():
@@ -130,24 +117,29 @@ def load_manifest(path: Path) -> Manifest:
 
 def _load_manifest(path: Path) -> Manifest:
     fields = read_object(path, "manifest", ManifestFields)
-    version = schema_version(fields.metadata, path)
+    version, newer = schema_version(fields.metadata, path)
     metadata = fields.metadata
     nodes, sources = fields.nodes, fields.sources
     if not isinstance(nodes, dict) or not isinstance(sources, dict):
         raise ManifestError(f"{path} is not a dbt manifest: it has no `nodes` or `sources` map")
+    source_models = _source_models(nodes)
+    notices: tuple[str, ...] = ()
+    if newer:
+        notices = (check_newer(path, version, nodes, sources, {model.unique_id for model in source_models}),)
     catalog_path = path.parent / "catalog.json"
     catalog, catalog_generated_at = load_catalog(catalog_path) if catalog_path.is_file() else (None, "")
     return Manifest(
         schema_version=version,
         adapter_type=str(metadata.get("adapter_type") or ""),
         project_name=str(metadata.get("project_name") or ""),
-        sources=tuple(_source_models(nodes)),
+        sources=tuple(source_models),
         relations=_relations(nodes, sources),
         catalog=catalog,
         invocation_id=str(metadata.get("invocation_id") or ""),
         generated_at=str(metadata.get("generated_at") or ""),
         catalog_generated_at=catalog_generated_at,
         node_dependencies=_node_dependencies(nodes),
+        notices=notices,
     )
 
 

@@ -79,13 +79,17 @@ def _exposure(name: str, metric: Metric, models: Sequence[ManagedSource]) -> dic
         "url": url,
         "owner": _owner(metric),
         "depends_on": [f"ref('{model}')" for model in sorted({source.model for source in models})],
-        "meta": {
-            "statsig_metric": {
-                "id": metric.id,
-                "aggregation": metric.aggregation,
-                "hidden": metric.hidden,
-                "managed_as_code": metric.as_code,
-                "console_url": url,
+        # Under `config:`, where dbt 1.10 and later read an exposure's meta (a top-level `meta` is
+        # deprecated there, and dbt v2 drops it).
+        "config": {
+            "meta": {
+                "statsig_metric": {
+                    "id": metric.id,
+                    "aggregation": metric.aggregation,
+                    "hidden": metric.hidden,
+                    "managed_as_code": metric.as_code,
+                    "console_url": url,
+                }
             }
         },
     }
