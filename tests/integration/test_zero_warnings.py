@@ -49,6 +49,11 @@ OFFLINE_OUTPUTS = {
         "threads": 1,
     },
 }
+# What a BigQuery project must set (docs/governance.md): Statsig's service account, since BigQuery has
+# no roles and refuses the default `statsig_reader` as a member.
+OFFLINE_VARS = {
+    "bigquery": {"statsig_reader_roles": ["serviceAccount:statsig@offline-project.iam.gserviceaccount.com"]},
+}
 
 
 def _fixture(name: str, env_var: str | None) -> Callable[[Path, Path], DbtProject]:
@@ -132,6 +137,7 @@ def test_parses_without_a_warning_under_the_schema_checking_adapters(
         str(profiles),
         "--target-path",
         str(workdir / f"target_{adapter}"),
+        *(["--vars", json.dumps(OFFLINE_VARS[adapter])] if adapter in OFFLINE_VARS else []),
     )
     assert (result.success, _logged(events, "warn", "error")) == (True, []), (dbt_version, result.exception)
 
