@@ -84,6 +84,12 @@ def target_grants_spec() -> Mapping[str, str]:
     return spec
 
 
+def is_developer_copy(schema: str, statsig_schema: str) -> bool:
+    """Whether `schema` is a copy of the governed schema a non-production target builds: dbt's usual
+    `<target schema>_<statsig_schema>`, as the package's statsig_schema_name() names it."""
+    return schema.casefold().endswith("_" + statsig_schema.casefold())
+
+
 def recorded_meta_key() -> str:
     key: str = contract()["recorded"]["meta_key"]
     return key

@@ -8,16 +8,15 @@ from statsig_sources.core.access import everyone, read_privilege
 from statsig_sources.core.contract import adapters_without_grants
 from statsig_sources.core.declaration import materialization_problem
 from statsig_sources.core.project import MetricSource, Project
-from statsig_sources.core.settings import target_grants_spec
+from statsig_sources.core.settings import is_developer_copy, target_grants_spec
 from statsig_sources.rules.violations import Violation, violation
 
 
 def in_governed_schema(source: MetricSource, statsig_schema: str) -> bool:
     """Exactly the governed schema (production targets), or `<target_schema>_<governed>` as the
     package's statsig_schema_name() builds it on any other target."""
-    schema = (source.model.relation.schema or "").casefold()
-    governed = statsig_schema.casefold()
-    return schema == governed or schema.endswith("_" + governed)
+    schema = source.model.relation.schema or ""
+    return schema.casefold() == statsig_schema.casefold() or is_developer_copy(schema, statsig_schema)
 
 
 def in_production_schema(source: MetricSource, statsig_schema: str) -> bool:
