@@ -184,10 +184,11 @@ def test_the_non_production_var_grants_its_roles_the_developer_copy_only(
 
 @pytest.fixture
 def earlier_version_grants(shop: DbtProject, database: str) -> Iterator[None]:
-    """What a team on an earlier version has: a dev build that granted Statsig's role its developer copy
-    (the very statements dbt runs when the var lists Statsig's role, as every target did before), a
-    table an analyst granted Statsig by hand, and Statsig's own output schema, which Statsig owns and
-    writes; then production's manifest, which the audit reads."""
+    """What a team on an earlier version has: production built; a dev build that granted Statsig's role
+    its developer copy (the very statements dbt runs when the var lists Statsig's role, as every target
+    did before); a table an analyst granted Statsig by hand; and Statsig's own output schema, which
+    Statsig owns and writes. The manifest the audit reads is production's, parsed last."""
+    _build(shop, "prod")
     _build(shop, "dev", {"statsig_non_production_reader_roles": [READER_ROLE]})
     with connect_as(OWNER_ROLE, database) as owner:
         owner.execute(f"grant usage on schema analytics to {READER_ROLE}")
@@ -201,10 +202,12 @@ def earlier_version_grants(shop: DbtProject, database: str) -> Iterator[None]:
         yield
     finally:
         with admin_connection(database) as admin:
-            admin.execute("drop schema statsig_results cascade")
+            admin.execute("drop schema if exists statsig_results cascade")
             admin.execute(f"revoke all on analytics.customers from {READER_ROLE}")
             admin.execute(f"revoke usage on schema analytics from {READER_ROLE}")
             admin.execute(f"revoke all on schema {DEV_COPY} from {READER_ROLE}")
+            for name in SOURCES:
+                admin.execute(f"revoke all on {DEV_COPY}.{name} from {READER_ROLE}")
 
 
 DEVELOPER_COPY_REVOKES = [
@@ -318,6 +321,7 @@ def test_audit_starts_with_the_role_database_host_and_target_it_connected_as(
 
 
 def test_audit_refuses_a_developer_target_or_manifest_saying_what_to_run(shop: DbtProject) -> None:
+    assert shop.invoke("parse", "--target", "prod").success
     dev = _audit(shop, "--target", "dev")
     assert (dev.exit_code, dev.output) == (
         2,
