@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from statsig_sources.audit.checks import Finding, Scope, audit_role, withdrawn_by_revoke
+from statsig_sources.audit.checks import audit_role
 from statsig_sources.audit.everyone import other_grantee_findings
 from statsig_sources.audit.facts import PUBLIC, Grant, RelationAccess, RoleFacts, SchemaAccess
+from statsig_sources.audit.findings import Finding, Scope, withdrawn_by_revoke
 
 ROLE = "statsig_reader"
 REVOKE = "revoke select on dbt_alice_statsig_staging.statsig_orders"

@@ -4,46 +4,18 @@ to do next; where a REVOKE fixes it, the finding carries the exact statement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from statsig_sources.audit.facts import RelationAccess, RoleFacts
+from statsig_sources.audit.findings import Finding, Scope, role_finding
+from statsig_sources.audit.outside import outside_findings
 from statsig_sources.audit.revokes import quoted_list, relation_revokes, schema_revokes, statements
 
 WRITE_PRIVILEGES = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES"})
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Where the role may read (the governed schema's declared sources) and where it may write."""
-
-    governed_schema: str
-    declared: Mapping[str, str]  # relation name -> model name, for each declared source
-    output_schema: str | None = None  # Statsig's own results schema, where full rights are expected
-    target: str | None = None  # the manifest's (production) target, for the commands findings name
-    non_production_roles: tuple[str, ...] = ()  # statsig_non_production_reader_roles
-
-    def build_command(self, model: str | None = None) -> str:
-        target = f" --target {self.target}" if self.target else ""
-        select = f" --select {model}" if model else ""
-        return f"dbt build{target}{select}"
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    role: str
-    subject: str
-    message: str
-    severity: str = "error"  # or "warning", which does not fail the audit
-    statements: tuple[str, ...] = ()  # the SQL that fixes it
-    withdrawn_by_revoke: tuple[str, ...] = ()  # those of `statements` that `audit --revoke` runs
-
-
 def audit_role(facts: RoleFacts, scope: Scope) -> list[Finding]:
     """Every finding for one role, in a stable order."""
-    from statsig_sources.audit.outside import outside_findings
-
     findings = [
         *_superuser(facts),
         *outside_findings(facts, scope),
@@ -52,24 +24,6 @@ def audit_role(facts: RoleFacts, scope: Scope) -> list[Finding]:
         *_declared_sources(facts, scope),
     ]
     return sorted(findings, key=lambda f: (f.severity != "error", f.check, f.subject))
-
-
-def role_finding(
-    check: str,
-    facts: RoleFacts,
-    subject: str,
-    message: str,
-    severity: str = "error",
-    statements: tuple[str, ...] = (),
-    withdrawn_by_revoke: tuple[str, ...] = (),
-) -> Finding:
-    message = f"{facts.role} {message}"
-    return Finding(check, facts.role, subject, message, severity, statements, withdrawn_by_revoke)
-
-
-def held(relation: RelationAccess, privileges: Iterable[str] | None = None) -> str:
-    names = sorted(relation.privileges if privileges is None else privileges)
-    return ", ".join(names + (["ownership"] if relation.owned and privileges is None else []))
 
 
 def _superuser(facts: RoleFacts) -> Iterable[Finding]:
@@ -197,11 +151,3 @@ def _declared_sources(facts: RoleFacts, scope: Scope) -> Iterable[Finding]:
                 f"lacks SELECT on the declared source {qualified}: build it again on the production target "
                 f"(`{scope.build_command(model)}`), which grants it",
             )
-
-
-def withdrawn_by_revoke(findings: Iterable[Finding]) -> tuple[str, ...]:
-    """The statements `audit --revoke` runs for these findings, each once, in order."""
-    found: dict[str, None] = {}
-    for finding in findings:
-        found.update(dict.fromkeys(finding.withdrawn_by_revoke))
-    return tuple(found)

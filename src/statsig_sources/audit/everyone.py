@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from statsig_sources.audit.checks import Finding, Scope
 from statsig_sources.audit.facts import RelationAccess, RoleFacts
+from statsig_sources.audit.findings import Finding, Scope
 from statsig_sources.audit.revokes import relation_revokes
 
 NEXT_ROLE = "set statsig_reader_roles (or --statsig-role) to the role Statsig connects as"

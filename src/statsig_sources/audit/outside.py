@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from statsig_sources.audit.checks import Finding, Scope, held, role_finding
 from statsig_sources.audit.facts import PUBLIC, RelationAccess, RoleFacts, SchemaAccess
+from statsig_sources.audit.findings import Finding, Scope, held, role_finding
 from statsig_sources.audit.revokes import Revoke, quoted_list, relation_revokes, schema_revokes, statements
 from statsig_sources.core.settings import is_developer_copy
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from statsig_sources.audit.checks import Finding, Scope, audit_role, withdrawn_by_revoke
+from statsig_sources.audit.checks import audit_role
 from statsig_sources.audit.everyone import (
     everyone_role,
     missing_role,
@@ -14,6 +14,7 @@ from statsig_sources.audit.everyone import (
     public_findings,
 )
 from statsig_sources.audit.facts import Connection
+from statsig_sources.audit.findings import Finding, Scope, withdrawn_by_revoke
 from statsig_sources.audit.inspector import WarehouseInspector
 from statsig_sources.core.access import everyone
 from statsig_sources.core.errors import InputError
