@@ -1,12 +1,17 @@
-{#- Grants the Statsig role(s) USAGE on every schema this run built a metric source in. dbt's `grants`
-    config acts on relations only, and on PostgreSQL a role holding SELECT on every view still gets
-    "permission denied for schema" without this. The package's dbt_project.yml runs it on-run-end, and
+{#- Grants the roles this target grants (Statsig's reader roles on a production target, the var
+    statsig_non_production_reader_roles, default none, on any other: _statsig_granted_roles) USAGE on
+    every schema this run built a metric source in. dbt's `grants` config acts on relations only, and
+    on PostgreSQL a role holding SELECT on every view still gets "permission denied for schema" without
+    this. The package's dbt_project.yml runs it on-run-end, and
     dbt runs an installed package's hooks in the consumer's runs too, so nothing needs configuring.
     `schemas` (default: those the run built, from the on-run-end results) lets it be called directly. -#}
 {% macro grant_statsig_schema_usage(schemas=none) %}
+    {%- set by_target = statsig_sources._statsig_contract()['target_grants'] -%}
+    {%- set settings = statsig_sources._statsig_settings(
+        ['statsig_production_targets', by_target['production'], by_target['other_targets']]) -%}
     {%- set statements = [] -%}
     {%- for schema in (statsig_sources._statsig_built_schemas() if schemas is none else schemas) -%}
-        {%- for role in statsig_sources._statsig_setting('statsig_reader_roles') -%}
+        {%- for role in statsig_sources._statsig_granted_roles(settings) -%}
             {%- set statement = statsig_sources.statsig_schema_usage_statement(schema, role) -%}
             {%- if statement -%}
                 {%- do statements.append(statement) -%}

@@ -154,7 +154,9 @@ def test_sources_record_the_resolved_settings_and_the_schema_usage_hook_runs(
             "statsig_schema": "statsig_staging",
             "statsig_production_targets": ["prod", "spark"],
             "statsig_reader_roles": ["statsig_reader"],
+            "statsig_non_production_reader_roles": [],
             "statsig_custom_unit_types": ["companyID"],
+            "granted_roles": [],  # what the target granted: nothing, as DuckDB has no GRANT
         }
     # Schema usage comes from the package's own on-run-end hook, which dbt runs in the consumer's build.
     hook = nodes["operation.statsig_sources.statsig_sources-on-run-end-0"]

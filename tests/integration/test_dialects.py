@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlglot
@@ -281,6 +282,99 @@ def test_relation_grants_name_each_principal_as_one_grantee(compiled: tuple[str,
     grants = _statements(sql["relation_grants"])
     assert grants == RELATION_GRANTS[dialect]
     assert _principals(grants, dialect) == PRINCIPALS[dialect][0]
+
+
+# Off production (a developer's or a CI target), the same sources land in `<target schema>_statsig_staging`
+# and are granted to the roles in statsig_non_production_reader_roles only: here a CI principal of each
+# warehouse's kind, or nobody (the default). Statsig's own principals (READERS) appear in neither.
+CI_READERS = {
+    "snowflake": ["STATSIG_CI"],
+    "bigquery": ["serviceAccount:statsig-ci@offline-project.iam.gserviceaccount.com"],
+    "databricks": ["statsig-ci@example.com"],
+    "redshift": ["statsig_ci"],
+    "trino": ["statsig_ci"],
+}
+CI_RELATION_GRANTS = {
+    "snowflake": ["grant select on analytics.analytics_statsig_staging.statsig_purchases to STATSIG_CI"],
+    "bigquery": [
+        "grant `roles/bigquery.dataViewer` on view `offline-project`.`analytics_statsig_staging`."
+        '`statsig_purchases` to "serviceAccount:statsig-ci@offline-project.iam.gserviceaccount.com"'
+    ],
+    "databricks": [
+        "grant select on `main`.`analytics_statsig_staging`.`statsig_purchases` to `statsig-ci@example.com`"
+    ],
+    "redshift": ['grant select on "analytics"."analytics_statsig_staging"."statsig_purchases" to statsig_ci'],
+    "trino": ['grant select on "hive"."analytics_statsig_staging"."statsig_purchases" to "statsig_ci"'],
+}
+CI_SCHEMA_USAGE = {
+    "snowflake": ["grant usage on schema analytics.statsig_staging to role STATSIG_CI"],
+    "bigquery": [],
+    "databricks": ["grant use schema on schema `main`.`statsig_staging` to `statsig-ci@example.com`"],
+    "redshift": ['grant usage on schema "statsig_staging" to statsig_ci'],
+    "trino": [],
+}
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(d, ci) for d in DIALECTS for ci in (False, True)],
+    ids=[f"{d}-{'ci-role' if ci else 'nobody'}" for d in DIALECTS for ci in (False, True)],
+)
+def compiled_off_production(
+    request: pytest.FixtureRequest, dialect_project: DbtProject
+) -> tuple[str, bool, dict[str, Any]]:
+    """(dialect, whether a CI role is set, the grant probes and the source's recorded meta), from a
+    compile on a target that statsig_production_targets does not list."""
+    dialect, ci = request.param
+    _require_adapter(dialect)
+    target = dialect_project.project_dir / f"target_{dialect}_{'ci' if ci else 'nobody'}"
+    variables = {
+        "statsig_production_targets": ["prod"],
+        "statsig_reader_roles": READERS[dialect],
+        "statsig_non_production_reader_roles": CI_READERS[dialect] if ci else [],
+    }
+    result = dialect_project.invoke(
+        "compile", "--no-populate-cache", "--target", dialect, "--target-path", str(target),
+        "--select", "relation_grants", "schema_usage", "--vars", json.dumps(variables),
+    )  # fmt: skip
+    assert result.success, result.exception
+    nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    by_name = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
+    source = by_name["statsig_purchases"]
+    return (
+        dialect,
+        ci,
+        {
+            "relation_grants": by_name["relation_grants"]["compiled_code"],
+            "schema_usage": by_name["schema_usage"]["compiled_code"],
+            "schema": source["schema"],
+            "recorded": source["config"]["meta"]["statsig_sources"],
+        },
+    )
+
+
+def test_off_production_the_grants_go_to_the_non_production_roles_only(
+    compiled_off_production: tuple[str, bool, dict[str, Any]],
+) -> None:
+    dialect, ci, compiled = compiled_off_production
+    assert compiled["schema"] == "analytics_statsig_staging"
+    relation, usage = _statements(compiled["relation_grants"]), _statements(compiled["schema_usage"])
+    assert relation == (CI_RELATION_GRANTS[dialect] if ci else [])
+    assert usage == (CI_SCHEMA_USAGE[dialect] if ci else [])
+    for principal in READERS[dialect]:
+        assert principal not in compiled["relation_grants"] + compiled["schema_usage"]
+    assert compiled["recorded"]["granted_roles"] == (CI_READERS[dialect] if ci else [])
+    assert compiled["recorded"]["statsig_reader_roles"] == READERS[dialect]
+
+
+def test_on_production_the_package_records_statsig_s_roles_as_granted(
+    compiled: tuple[str, dict[str, str]], dialect_project: DbtProject
+) -> None:
+    dialect, _ = compiled
+    manifest = dialect_project.project_dir / f"target_{dialect}" / "manifest.json"
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    recorded = nodes["model.statsig_dialects.statsig_purchases"]["config"]["meta"]["statsig_sources"]
+    assert (recorded["target"], recorded["granted_roles"]) == (dialect, READERS[dialect])
 
 
 def test_the_macro_refuses_exactly_what_the_cli_refuses(compiled: tuple[str, dict[str, str]]) -> None:

@@ -69,7 +69,7 @@ def test_offset_aware_input_is_converted_to_utc_not_to_the_session_zone(
     assert rows == [("u1", datetime(2026, 2, 2, 7, 30)), ("u2", datetime(2026, 2, 1, 19, 45))]
 
 
-def test_sources_grant_select_to_the_statsig_role_and_no_one_else(
+def test_off_production_the_sources_grant_select_to_no_one(
     pg_consumer: tuple[DbtProject, str],
 ) -> None:
     project, _ = pg_consumer
@@ -81,15 +81,17 @@ def test_sources_grant_select_to_the_statsig_role_and_no_one_else(
     }
     assert grants == {
         "fct_daily_spend": {},
-        "statsig_app_events": {"select": ["statsig_reader"]},
-        "statsig_daily_spend": {"select": ["statsig_reader"]},
-        "statsig_daily_usage": {"select": ["statsig_reader"]},
-        "statsig_purchases": {"select": ["statsig_reader"]},
+        "statsig_app_events": {"select": []},
+        "statsig_daily_spend": {"select": []},
+        "statsig_daily_usage": {"select": []},
+        "statsig_purchases": {"select": []},
     }
 
 
-def test_statsig_role_reads_the_sources_and_not_the_raw_seeds(pg_consumer: tuple[DbtProject, str]) -> None:
+def test_off_production_statsig_reads_neither_the_sources_nor_the_raw_seeds(
+    pg_consumer: tuple[DbtProject, str],
+) -> None:
     _, database = pg_consumer
-    assert can_read(READER_ROLE, database, f"{SCHEMA}.statsig_daily_spend")
+    assert not can_read(READER_ROLE, database, f"{SCHEMA}.statsig_daily_spend")
     assert not can_read(READER_ROLE, database, "analytics_raw.raw_purchases")
     assert not can_read(READER_ROLE, database, "analytics.fct_daily_spend")

@@ -85,10 +85,11 @@ def test_statsig_role_is_denied_every_other_relation(pg_demo: DbtProject, databa
     assert [name for name in relations if can_read(READER_ROLE, database, name)] == []
 
 
-def test_audit_of_a_fresh_build_is_clean(pg_demo: DbtProject) -> None:
+def test_audit_of_a_fresh_build_is_clean(pg_demo: DbtProject, database: str) -> None:
     result = _audit(pg_demo)
     assert result.exit_code == 0, result.output
-    read, audit = result.output.splitlines()
+    connected, read, audit = result.output.splitlines()
+    assert connected == f"connected as statsig_sources_owner to {database} on 127.0.0.1 (target postgres)"
     assert read.startswith(
         f"Read {pg_demo.project_dir / 'target' / 'manifest.json'}: dbt project statsig_sources, adapter "
         "postgres, generated "
@@ -126,7 +127,7 @@ def test_a_source_added_is_readable_and_a_source_removed_is_reported_then_revoke
 
     revoked = _audit(pg_demo, "--revoke")
     assert revoked.exit_code == 0, revoked.output
-    assert f"revoked: {READER_ROLE} on statsig_staging.demo_checkouts" in revoked.output
+    assert f"revoked: revoke select on statsig_staging.demo_checkouts from {READER_ROLE}" in revoked.output
     assert "warning: [undeclared_relation]" in revoked.output
     assert not can_read(READER_ROLE, database, "statsig_staging.demo_checkouts")
     with admin_connection(database) as admin:
@@ -226,13 +227,14 @@ def test_audit_reports_a_public_grant_in_the_governed_schema_with_the_revoke(
             admin.execute("revoke select on statsig_staging.demo_orders from public")
             admin.execute("revoke create on schema statsig_staging from public")
     assert result.exit_code == 1, result.output
-    assert result.output.splitlines()[1:] == [
+    assert result.output.splitlines()[2:] == [
         # The Statsig role holds what PUBLIC holds.
-        f"error: [can_modify] {READER_ROLE} can create objects in the governed schema statsig_staging",
+        f"error: [can_modify] {READER_ROLE} can create objects in the governed schema statsig_staging: "
+        "revoke it (`revoke create on schema statsig_staging from public`)",
         "error: [public_grant] PUBLIC holds CREATE on the governed schema statsig_staging: every role can "
         "add relations to it; revoke it (`revoke create on schema statsig_staging from public`)",
         "error: [public_grant] PUBLIC holds SELECT on statsig_staging.demo_orders: every role can use it as "
-        "Statsig's role can; revoke it (`revoke all on statsig_staging.demo_orders from public`) and keep "
+        "Statsig's role can; revoke it (`revoke select on statsig_staging.demo_orders from public`) and keep "
         "PUBLIC out of statsig_reader_roles",
         "Audit of the governed schema statsig_staging: 3 finding(s), 0 warning(s).",
     ]

@@ -183,7 +183,9 @@ def test_with_every_var_unset_each_value_the_package_configures_is_defined(
         "statsig_schema": "statsig_staging",
         "statsig_production_targets": ["prod"],
         "statsig_reader_roles": ["statsig_reader"],
+        "statsig_non_production_reader_roles": [],
         "statsig_custom_unit_types": [],
+        "granted_roles": ["statsig_reader"],
     }
     assert source["config"]["grants"] == {"select": ["statsig_reader"]}
     # generate_schema_name returned a schema for every node.

@@ -1,12 +1,14 @@
 """The audit's findings about who else can read: a Statsig role that names everyone or does not exist,
-and what PUBLIC (every role there is) holds in the governed schema. Each says what to do next."""
+what PUBLIC (every role there is) holds in the governed schema, and every other role granted on the
+governed views. Each says what to do next, with the exact statement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from statsig_sources.audit.checks import Finding, Scope
-from statsig_sources.audit.facts import RoleFacts
+from statsig_sources.audit.facts import RelationAccess, RoleFacts
+from statsig_sources.audit.findings import Finding, Scope
+from statsig_sources.audit.revokes import relation_revokes
 
 NEXT_ROLE = "set statsig_reader_roles (or --statsig-role) to the role Statsig connects as"
 
@@ -44,34 +46,63 @@ def _schema(facts: RoleFacts, scope: Scope) -> Iterable[Finding]:
     if schema is None:
         return
     if schema.create:
+        fix = f"revoke create on schema {schema.statement_name} from public"
         yield Finding(
             "public_grant",
             facts.role,
             schema.name,
             f"PUBLIC holds CREATE on the governed schema {schema.name}: every role can add relations to it; "
-            f"revoke it (`revoke create on schema {schema.name} from public`)",
+            f"revoke it (`{fix}`)",
+            statements=(fix,),
         )
     if schema.usage:
+        fix = f"revoke usage on schema {schema.statement_name} from public"
         yield Finding(
             "public_grant",
             facts.role,
             schema.name,
             f"PUBLIC holds USAGE on the governed schema {schema.name}: every role can see into it, and reads "
-            f"whatever else is granted to PUBLIC there; revoke it (`revoke usage on schema {schema.name} "
-            "from public`)",
+            f"whatever else is granted to PUBLIC there; revoke it (`{fix}`)",
             "warning",
+            statements=(fix,),
         )
 
 
 def _relations(facts: RoleFacts, scope: Scope) -> Iterable[Finding]:
     for relation in facts.relations:
         if relation.schema == scope.governed_schema and relation.privileges:
-            held = ", ".join(sorted(relation.privileges))
+            privileges = ", ".join(sorted(relation.privileges)).lower()
+            fix = f"revoke {privileges} on {relation.statement_name} from public"
             yield Finding(
                 "public_grant",
                 facts.role,
                 relation.qualified,
-                f"PUBLIC holds {held} on {relation.qualified}: every role can use it as Statsig's role "
-                f"can; revoke it (`revoke all on {relation.qualified} from public`) and keep PUBLIC out of "
+                f"PUBLIC holds {', '.join(sorted(relation.privileges))} on {relation.qualified}: every role "
+                f"can use it as Statsig's role can; revoke it (`{fix}`) and keep PUBLIC out of "
                 "statsig_reader_roles",
+                statements=(fix,),
             )
+
+
+def other_grantee_findings(relations: Sequence[RelationAccess], roles: Sequence[str]) -> list[Finding]:
+    """Every role other than Statsig's that a grant on a relation in the governed schema lets read or
+    change it (`relations` hold those grants, the owner's, superusers' and PUBLIC's left out): the
+    README's promise is that Statsig's role, and no one else, reads the governed views."""
+    found = []
+    for relation in relations:
+        for revoke in relation_revokes(relation):
+            if revoke.grantee in roles:
+                continue
+            privileges = sorted(g.privilege for g in relation.grants if g.grantee == revoke.grantee)
+            found.append(
+                Finding(
+                    "other_grantee",
+                    revoke.grantee,
+                    relation.qualified,
+                    f"{revoke.grantee} holds {', '.join(privileges)} on {relation.qualified}, which only "
+                    f"Statsig's role may read: revoke it (`{revoke.statement}`); dbt's grants config never "
+                    "gives it, so it was granted by hand or by a default privilege (`\\ddp` in psql)",
+                    statements=(revoke.statement,),
+                )
+            )
+    return sorted(found, key=lambda f: (f.subject, f.role))

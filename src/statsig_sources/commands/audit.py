@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from statsig_sources.commands._options import ProjectOptions, project_options
-from statsig_sources.commands._project import echo_manifest_line, project_from_options
+from statsig_sources.commands._project import manifest_line, project_from_options
 from statsig_sources.core.errors import ExitCode
 from statsig_sources.output import to_json as json_report
 
@@ -27,7 +27,10 @@ from statsig_sources.output import to_json as json_report
 )
 @click.option("--output-schema", help="Statsig's own results schema, where the role may hold full rights.")
 @click.option(
-    "--revoke", is_flag=True, help="Withdraw the role's access to undeclared relations in the schema."
+    "--revoke",
+    is_flag=True,
+    help="Withdraw the Statsig role's grants on developer copies of the governed schema and on its "
+    "undeclared relations; nothing else.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
@@ -44,32 +47,39 @@ def audit(
 ) -> None:
     """Check live, in the warehouse, what the Statsig role can read and change.
 
-    Reports every privilege the role holds outside the governed schema (and Statsig's output schema),
-    every relation in the governed schema that is not a declared source, every declared source the
-    role cannot read, and any right to create or change objects there; what PUBLIC (every role)
-    holds in the governed schema; and a Statsig role that does not exist or names everyone. Exits 1 on
-    any finding.
-    PostgreSQL only; docs/audit.md gives the equivalent checks for other warehouses.
+    Starts with the role, database, host and target it connected as. Reports every privilege the role
+    holds outside the governed schema (and Statsig's output schema) — developer copies of the governed
+    schema that earlier versions granted, and anything else — every relation in the governed schema
+    that is not a declared source, every declared source the role cannot read, any right to create or
+    change objects there; what PUBLIC and every other role hold on the governed views; and a Statsig role
+    that does not exist or names everyone. Each finding says what to run next. Exits 1 on any finding.
+    PostgreSQL only (install the command line's `postgres` extra); docs/audit.md gives the equivalent
+    checks for other warehouses.
 
     Example:
 
     \b
         dbt build --target prod && statsig-sources audit --target prod --output-schema statsig_results
     """
+    from statsig_sources.audit.driver import require_psycopg
+
+    require_psycopg()
     from statsig_sources.audit.postgres import PostgresInspector
-    from statsig_sources.audit.run import audit_scope, render_text, run_audit, to_json
+    from statsig_sources.audit.run import audit_scope, connection_line, render_text, run_audit, to_json
 
     project = project_from_options(project_options)
-    echo_manifest_line(project, fmt)
-    scope = audit_scope(project, output_schema)
     if target is not None:
         from statsig_sources.audit.dbt_profile import postgres_dsn
 
         dsn = postgres_dsn(project_options.project_dir, profiles_dir, target)
+    scope = audit_scope(project, output_schema, target)
     inspector = PostgresInspector(dsn or "")
     try:
-        result = run_audit(inspector, project.settings.statsig_roles, scope, revoke)
+        result = run_audit(inspector, project.settings.statsig_roles, scope, revoke, scope.target)
     finally:
         inspector.close()
-    click.echo(json_report(to_json(result)) if fmt == "json" else render_text(result), nl=fmt == "json")
+    if fmt == "json":
+        click.echo(json_report(to_json(result)))
+    else:
+        click.echo(f"{connection_line(result)}\n{manifest_line(project)}\n{render_text(result)}", nl=False)
     ctx.exit(ExitCode.FINDINGS if result.failed else ExitCode.OK)

@@ -52,8 +52,9 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     from statsig_sources.registration.metric_payloads import build_metric_payloads
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.plan import build_plan
-    from statsig_sources.rules.governance import non_production_message
+    from statsig_sources.rules.governance import grants_nothing_message, non_production_message
     from statsig_sources.rules.report import violation_line
+    from statsig_sources.rules.violations import Violation
 
     command = request.command
     project, warnings = checked_project(ctx, command, request.fmt, request.project_options)
@@ -62,6 +63,9 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     development = non_production_message(project)
     if development is not None and not request.allow_non_production:
         raise RefusedError(f"{command} refused, no request was sent to Statsig: {development}.")
+    ungranted = grants_nothing_message(project)
+    if ungranted is not None and command == "apply":
+        click.echo(violation_line(Violation("", "grants", ungranted, "warning")), err=True)
     payloads, metrics = build_payloads(project), build_metric_payloads(project)
     check_encodable([*payloads, *metrics], "No request was sent to Statsig.")
     desired = [payload.body for payload in payloads]

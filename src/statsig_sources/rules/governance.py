@@ -8,15 +8,15 @@ from statsig_sources.core.access import everyone, read_privilege
 from statsig_sources.core.contract import adapters_without_grants
 from statsig_sources.core.declaration import materialization_problem
 from statsig_sources.core.project import MetricSource, Project
+from statsig_sources.core.settings import is_developer_copy, target_grants_spec
 from statsig_sources.rules.violations import Violation, violation
 
 
 def in_governed_schema(source: MetricSource, statsig_schema: str) -> bool:
     """Exactly the governed schema (production targets), or `<target_schema>_<governed>` as the
     package's statsig_schema_name() builds it on any other target."""
-    schema = (source.model.relation.schema or "").casefold()
-    governed = statsig_schema.casefold()
-    return schema == governed or schema.endswith("_" + governed)
+    schema = source.model.relation.schema or ""
+    return schema.casefold() == statsig_schema.casefold() or is_developer_copy(schema, statsig_schema)
 
 
 def in_production_schema(source: MetricSource, statsig_schema: str) -> bool:
@@ -108,7 +108,8 @@ def check_materialization(project: Project) -> list[Violation]:
 
 
 def check_grants(project: Project) -> list[Violation]:
-    """Grants that miss the Statsig role(s) or let anyone else read a source."""
+    """Grants that miss a role the manifest's target grants (Statsig's on a production target,
+    statsig_non_production_reader_roles on any other) or let anyone else read a source."""
     adapter = project.manifest.adapter_type
     if adapter in adapters_without_grants():
         if not project.sources:
@@ -124,7 +125,8 @@ def check_grants(project: Project) -> list[Violation]:
         ]
     # The manifest reader lower-cases privileges, as dbt compares them.
     privilege = read_privilege(adapter).lower()
-    roles = project.settings.statsig_roles
+    roles = project.settings.granted_roles
+    production = project.settings.production is not False
     found = []
     for source in project.sources:
         grantees = source.model.grants.get(privilege, ())
@@ -133,16 +135,46 @@ def check_grants(project: Project) -> list[Violation]:
             if role.casefold() not in folded:
                 found.append(violation("grants", source, f"does not grant {privilege} to `{role}`"))
         for grantee in grantees:
-            if grantee.casefold() not in {role.casefold() for role in roles}:
-                found.append(violation("grants", source, _other_grantee(privilege, grantee, adapter)))
+            # A grantee that names everyone is a finding even when the settings list it (those are
+            # refused by the `settings` rule, but an older package granted them).
+            expected = grantee.casefold() in {role.casefold() for role in roles}
+            if not expected or everyone(grantee, adapter) is not None:
+                message = _other_grantee(privilege, grantee, adapter, production)
+                found.append(violation("grants", source, message))
     return found
 
 
-def _other_grantee(privilege: str, grantee: str, adapter: str) -> str:
+def _other_grantee(privilege: str, grantee: str, adapter: str, production: bool) -> str:
     who = everyone(grantee, adapter)
     if who is not None:
         return f"grants {privilege} to `{grantee}`, which on {adapter} is {who}: everyone can read it"
+    if not production:
+        var = target_grants_spec()["other_targets"]
+        return (
+            f"grants {privilege} to `{grantee}`, which is not in {var} (what a non-production target grants)"
+        )
     return f"grants {privilege} to `{grantee}`, which is not a Statsig role"
+
+
+def grants_nothing_message(project: Project) -> str | None:
+    """One sentence when the manifest's target grants no role read access to its sources (where the
+    adapter has GRANT): Statsig could not read what would be registered from it."""
+    settings = project.settings
+    if (
+        not project.sources
+        or settings.granted_roles
+        or project.manifest.adapter_type in adapters_without_grants()
+    ):
+        return None
+    spec = target_grants_spec()
+    var = spec["production"] if settings.production is not False else spec["other_targets"]
+    target = f"the target `{settings.target}`" if settings.target else "the manifest's target"
+    kind = "a production target" if settings.production is not False else "not a production target"
+    return (
+        f"{target} grants Statsig no read access to the metric sources ({kind}, and {var} is empty), so "
+        "Statsig cannot read what this registers; register from a production target's manifest, or set "
+        f"{var} to the role(s) Statsig connects as and build again"
+    )
 
 
 def check_undeclared_in_governed_schema(project: Project) -> list[Violation]:
