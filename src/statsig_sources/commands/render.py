@@ -50,8 +50,8 @@ def render(
 
     Validates first and writes nothing when any source is invalid. Reads a production target's
     manifest: one whose sources are built in a development copy of the governed schema is refused
-    (exit 1, nothing written), with the command that writes the right one, unless
-    --allow-non-production. Files use the Statsig Console API's field names and carry the ownership
+    (exit 1, nothing written) with the command that writes the right one; --allow-non-production
+    reads it anyway. Files use the Statsig Console API's field names and carry the ownership
     marker; a file whose source or metric left dbt is removed. With --check nothing is written: the
     command exits 1 and lists every file that is missing, stale or orphaned.
 
