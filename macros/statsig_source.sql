@@ -28,14 +28,19 @@
         nothing, so they run offline; there a timestamp whose type is not declared is taken as naive. -#}
     {%- set declared = {'offset_aware': 'timestamp_tz', 'naive': 'timestamp', 'date': 'date'} -%}
     {%- set timestamp_family = declared.get(declaration.timestamp_type) -%}
+    {%- set timestamp_type_name = none -%}
     {%- if flags.WHICH in ['run', 'build'] and not upstream.is_cte -%}
-        {%- set probed = statsig_sources._statsig_check_upstream(declaration, upstream) -%}
-        {%- if timestamp_family is none -%}
-            {%- set timestamp_family = statsig_sources.statsig_type_family(probed) -%}
+        {%- set timestamp_type_name = statsig_sources._statsig_check_upstream(declaration, upstream) -%}
+        {%- set probed_family = statsig_sources.statsig_type_family(timestamp_type_name) -%}
+        {#- Text is parsed whatever `timestamp_type` declares: a cast meant for a timestamp type would
+            drop its offsets or fail (docs/declaration.md#text-timestamps). -#}
+        {%- if timestamp_family is none or probed_family == 'string' -%}
+            {%- set timestamp_family = probed_family -%}
         {%- endif -%}
     {%- elif timestamp_family is none -%}
         {%- set timestamp_family = statsig_sources._statsig_unprobed_timestamp(declaration, upstream) -%}
     {%- endif -%}
+    {%- set timestamp_sql = statsig_sources._statsig_timestamp_sql(declaration, timestamp_family, timestamp_type_name) -%}
     {#- Each dispatch is resolved once, not once per column: dbt compiles every source on every run, and
         a dispatch lookup costs about as much as the rest of a column's SQL. -#}
     {%- set column_name = adapter.dispatch('statsig_column_name', 'statsig_sources') -%}
@@ -46,7 +51,7 @@ select
     {% if column.family == 'string' -%}
         cast({{ column.expression }} as {{ string_type }})
     {%- elif column.family == 'timestamp' -%}
-        {{ statsig_sources._statsig_timestamp_sql(column.expression, timestamp_family, declaration.timestamp_as_day) }}
+        {{ timestamp_sql }}
     {%- elif column.family == 'double' -%}
         cast({{ column.expression }} as {{ double_type }})
     {%- else -%}

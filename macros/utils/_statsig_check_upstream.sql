@@ -2,12 +2,11 @@
     relation must exist and have every declared input that is a plain column name (unit ids, timestamp,
     value, measures, dimensions), so a missing one is a compile error naming the model, the key and the
     upstream's columns instead of the warehouse's binder error. The same query reads the timestamp's
-    data type, which decides its conversion to UTC, unless `timestamp_type` declares it.
+    data type, which decides its conversion to UTC (with `timestamp_type`, whether it is text).
 
     The query is `select *` (plus the timestamp expression, when it is not a plain column) over the
     upstream, wrapped by dbt so that it scans no data; the relation's existence comes from dbt's relation
-    cache, which a run fills before any model. Returns the timestamp's type name, or none when
-    `timestamp_type` is declared. -#}
+    cache, which a run fills before any model. Returns the timestamp's type name. -#}
 {% macro _statsig_check_upstream(declaration, upstream) %}
     {%- if load_relation(upstream) is none -%}
         {{ exceptions.raise_compiler_error("statsig_sources: " ~ declaration.where ~ " reads " ~ upstream
@@ -15,7 +14,7 @@
             ~ declaration.model ~ ")") }}
     {%- endif -%}
     {%- set columns = statsig_sources._statsig_declared_columns(declaration) -%}
-    {%- set probed = declaration.timestamp_type is none and ('timestamp', declaration.timestamp) not in columns -%}
+    {%- set probed = ('timestamp', declaration.timestamp) not in columns -%}
     {%- set probe -%}
 select *{{ ', ' ~ declaration.timestamp ~ ' as statsig_sources_timestamp' if probed }} from {{ upstream }}
     {%- endset -%}
@@ -34,9 +33,6 @@ select *{{ ', ' ~ declaration.timestamp ~ ' as statsig_sources_timestamp' if pro
     {%- if missing -%}
         {{ exceptions.raise_compiler_error("statsig_sources: " ~ declaration.where ~ " reads columns that "
             ~ upstream ~ " does not have: " ~ missing | join(', ') ~ " (its columns: " ~ names | join(', ') ~ ")") }}
-    {%- endif -%}
-    {%- if declaration.timestamp_type is not none -%}
-        {{ return(none) }}
     {%- endif -%}
     {{ return(types['statsig_sources_timestamp' if probed else declaration.timestamp | lower]) }}
 {% endmacro %}

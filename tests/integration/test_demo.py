@@ -115,6 +115,7 @@ PUBLIC_MACROS = [
     "statsig_type_double",
     "statsig_column_name",
     "statsig_convert_to_utc",
+    "statsig_text_timestamp_to_utc",
     "statsig_utc_now",
     "test_statsig_canonical_columns",
     "test_statsig_keys_not_null",

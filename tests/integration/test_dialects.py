@@ -2,15 +2,18 @@
 offline (tests/fixtures/dialect_project: dummy credentials, `dbt compile --no-populate-cache`, every
 source declaring `timestamp_type` so no type probe queries the warehouse) and parsed with sqlglot in
 that warehouse's dialect: 64-bit doubles, the canonical timestamp type, quoted identifiers in the
-warehouse's case, the UTC conversion of offset-aware input, the grants dbt would run (relation SELECT
-from the grants config the package sets, and the schema USAGE grant) with each warehouse's real kinds
-of Statsig principal, and the package vars the macros refuse, exactly as the CLI does."""
+warehouse's case, the UTC conversion of offset-aware input and of ISO 8601 text, the grants dbt would
+run (relation SELECT from the grants config the package sets, and the schema USAGE grant) with each
+warehouse's real kinds of Statsig principal, and the package vars the macros refuse, exactly as the
+CLI does."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -464,3 +467,110 @@ def test_the_sql_proof_accepts_what_the_package_compiles(compiled: tuple[str, di
     assert sorted(sources) == ["statsig_app_events", "statsig_daily_usage", "statsig_purchases"]
     refused = {model: query_reads(code, dialect).refused for model, code in sources.items()}
     assert refused == {model: () for model in refused}
+
+
+# The ISO 8601 text conversion a source gets when dbt builds it over a text timestamp (only a build
+# asks the warehouse that the column is text, so it is compiled here through the macro the source
+# calls). Its offset branch, then its branch for a value without an offset, in each dialect.
+def _text(node: exp.Expression) -> bool:
+    """The value as the conversion reads it: upper(trim(column))."""
+    return (
+        isinstance(node, exp.Upper)
+        and isinstance(node.this, exp.Trim)
+        and node.this.this.name == "purchased_at"
+    )
+
+
+def _cast_to(node: exp.Expression, kind: exp.DataType.Type) -> bool:
+    return isinstance(node, exp.Cast) and node.to.this == kind
+
+
+def _from_text(node: exp.Expression, target: exp.DataType.Type) -> bool:
+    """Snowflake's to_timestamp_tz/_ntz(text, 'AUTO'): the format given, not the session's."""
+    return (
+        isinstance(node, exp.StrToTime)
+        and _text(node.this)
+        and node.args["format"].name == "AUTO"
+        and node.args["target_type"].this == target
+    )
+
+
+def _at_utc(node: exp.Expression) -> bool:
+    return isinstance(node, exp.AtTimeZone) and node.args["zone"].name == "UTC"
+
+
+T = exp.DataType.Type
+TEXT_BRANCHES = {
+    "snowflake": (
+        lambda aware: (
+            _cast_to(aware, T.TIMESTAMPNTZ)
+            and isinstance(aware.this, exp.ConvertTimezone)
+            and aware.this.args["target_tz"].name == "UTC"
+            and _from_text(aware.this.args["timestamp"], T.TIMESTAMPTZ)
+        ),
+        lambda naive: _from_text(naive, T.TIMESTAMPNTZ),
+    ),
+    "bigquery": (
+        lambda aware: isinstance(aware, exp.Timestamp) and _text(aware.this) and not aware.args.get("zone"),
+        lambda naive: (
+            isinstance(naive, exp.Timestamp) and _text(naive.this) and naive.args["zone"].name == "UTC"
+        ),
+    ),
+    "databricks": (
+        lambda aware: _cast_to(aware, T.TIMESTAMPTZ) and _text(aware.this),
+        lambda naive: (
+            _cast_to(naive, T.TIMESTAMPTZ)
+            and isinstance(naive.this, exp.Concat)
+            and naive.this.expressions[1].name == "Z"
+            and _cast_to(naive.this.expressions[0], T.TEXT)
+            and _cast_to(naive.this.expressions[0].this, T.TIMESTAMPNTZ)
+            and _text(naive.this.expressions[0].this.this)
+        ),
+    ),
+    "redshift": (
+        lambda aware: _at_utc(aware) and _cast_to(aware.this, T.TIMESTAMPTZ) and _text(aware.this.this),
+        lambda naive: _cast_to(naive, T.TIMESTAMP) and _text(naive.this),
+    ),
+    "trino": (
+        lambda aware: (
+            _cast_to(aware, T.TIMESTAMP)
+            and _at_utc(aware.this)
+            and isinstance(aware.this.this, exp.FromISO8601Timestamp)
+            and isinstance(aware.this.this.this, exp.Replace)
+            and [aware.this.this.this.expression.name, aware.this.this.this.args["replacement"].name]
+            == [" ", "T"]
+        ),
+        lambda naive: (
+            _cast_to(naive, T.TIMESTAMP)
+            and isinstance(naive.this, exp.Replace)
+            and _text(naive.this.this)
+            and [naive.this.expression.name, naive.this.args["replacement"].name] == ["T", " "]
+        ),
+    ),
+}
+TEXT_SHAPES = FIXTURE.parent / "text_timestamps_project" / "seeds" / "raw_text_events.csv"
+
+
+def test_text_timestamps_are_parsed_by_their_offset_or_else_as_utc(
+    compiled: tuple[str, dict[str, str]],
+) -> None:
+    dialect, sql = compiled
+    [projection] = _select(sql["text_timestamp"], dialect).expressions
+    case = projection.this
+    assert isinstance(case, exp.Case) and len(case.args["ifs"]) == 1, case.sql(dialect)
+    [branch] = case.args["ifs"]
+    condition, aware, naive = branch.this, branch.args["true"], case.args["default"]
+    assert isinstance(condition, exp.RegexpLike) and _text(condition.this), condition.sql(dialect)
+    aware_ok, naive_ok = TEXT_BRANCHES[dialect]
+    assert aware_ok(aware), aware.sql(dialect)
+    assert naive_ok(naive), naive.sql(dialect)
+    # The pattern, as the dialect applies it (Snowflake's REGEXP_LIKE matches the whole string), finds
+    # an offset in exactly the shapes the build tests' seed gives one.
+    pattern = condition.expression.name
+    match = re.fullmatch if dialect == "snowflake" else re.search
+    with TEXT_SHAPES.open(encoding="utf-8") as rows:
+        shapes = {row["event_id"]: row["occurred_at"] for row in csv.DictReader(rows)}
+    found = {event for event, text in shapes.items() if match(pattern, text.strip().upper())}
+    assert found == {event for event in shapes if not event.startswith("no_offset")}
+    # The SQL proof `validate` applies to compiled sources accepts every function it uses.
+    assert query_reads(sql["text_timestamp"], dialect).refused == ()

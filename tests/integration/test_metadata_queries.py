@@ -48,6 +48,7 @@ MODELS = {
     "source_probed": SOURCE,
     "source_declared": SOURCE,
     "source_expression": SOURCE,
+    "source_declared_expression": SOURCE,
 }
 DECLARATIONS = """version: 2
 models:
@@ -63,8 +64,13 @@ models:
       meta:
         statsig: {granularity: event_log, unit_ids: {user_id: userID},
                   timestamp: "event_at + interval 1 hour"}
+  - name: source_declared_expression
+    config:
+      meta:
+        statsig: {granularity: event_log, unit_ids: {user_id: userID},
+                  timestamp: "event_at + interval 1 hour", timestamp_type: offset_aware}
 """
-SOURCES = ("source_probed", "source_declared", "source_expression")
+SOURCES = ("source_probed", "source_declared", "source_expression", "source_declared_expression")
 VIEWS = ("plain_view", *SOURCES)
 
 
@@ -118,6 +124,8 @@ def test_building_a_source_costs_at_most_one_metadata_query(project: DbtProject,
         "source_probed": 1,
         "source_declared": 1,
         "source_expression": 1,
+        # The expression is a column of the same query: whether it is text is known at no extra cost.
+        "source_declared_expression": 1,
     }
     # The one query found each undeclared timestamp offset-aware, as declaring it says outright.
     compiled = {item.node.name: item.node.compiled_code for item in result.result.results}

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
 from statsig_sources.commands._project import checked_project
-from statsig_sources.core.errors import ExitCode
+from statsig_sources.core.errors import ExitCode, RefusedError
+
+if TYPE_CHECKING:
+    from statsig_sources.core.project import Project
 
 
 @click.command()
@@ -23,23 +27,38 @@ from statsig_sources.core.errors import ExitCode
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 if any file is missing, stale or orphaned."
 )
+@click.option(
+    "--allow-non-production",
+    is_flag=True,
+    envvar="STATSIG_SOURCES_ALLOW_NON_PRODUCTION",
+    help="Read a manifest whose sources are built outside the production governed schema (a "
+    "development target's); env STATSIG_SOURCES_ALLOW_NON_PRODUCTION.",
+)
 @format_option
 @click.pass_context
 def render(
-    ctx: click.Context, /, output_dir: Path, check: bool, fmt: str, project_options: ProjectOptions
+    ctx: click.Context,
+    /,
+    output_dir: Path,
+    check: bool,
+    allow_non_production: bool,
+    fmt: str,
+    project_options: ProjectOptions,
 ) -> None:
     """Write metric_sources/<name>.yml, one Statsig payload per metric source, and
     metric_sources/metrics/<slug>.yml, one per metric declared in dbt.
 
-    Validates first and writes nothing when any source is invalid. Files use the Statsig Console
-    API's field names and carry the ownership marker; a file whose source or metric left dbt is
-    removed. With --check nothing is written: the command exits 1 and lists every file that is
-    missing, stale or orphaned.
+    Validates first and writes nothing when any source is invalid. Reads a production target's
+    manifest: one whose sources are built in a development copy of the governed schema is refused
+    (exit 1, nothing written) with the command that writes the right one; --allow-non-production
+    reads it anyway. Files use the Statsig Console API's field names and carry the ownership
+    marker; a file whose source or metric left dbt is removed. With --check nothing is written: the
+    command exits 1 and lists every file that is missing, stale or orphaned.
 
     Example:
 
     \b
-        statsig-sources render --project-dir .
+        dbt parse --target prod && statsig-sources render --project-dir .
         statsig-sources render --check --format markdown
     """
 
@@ -50,6 +69,8 @@ def render(
     from statsig_sources.registration.report import render_report
 
     project, violations = checked_project(ctx, "render", fmt, project_options)
+    if not allow_non_production:
+        _refuse_a_development_manifest(project, check, fmt)
     payloads, metrics = build_payloads(project), build_metric_payloads(project)
     check_encodable([*payloads, *metrics], "Nothing was written.")
     files = render_files(payloads, metrics)
@@ -60,3 +81,19 @@ def render(
     shown = output_dir.as_posix().rstrip("/")
     click.echo(render_report(fmt, check=check, output_dir=shown, diff=diff, violations=violations))
     ctx.exit(ExitCode.FINDINGS if check and not diff.clean else ExitCode.OK)
+
+
+def _refuse_a_development_manifest(project: Project, check: bool, fmt: str) -> None:
+    """Exit 1 before anything is written when the sources are built outside the production governed
+    schema: the files would carry a developer's schema into the repository and into Statsig."""
+    from statsig_sources.output import to_json
+    from statsig_sources.rules.governance import render_refusal
+
+    refusal = render_refusal(project, check)
+    if refusal is None:
+        return
+    if fmt == "json":
+        click.echo(
+            to_json({"command": "render", "check": check, "ok": False, "refused": True, "error": refusal})
+        )
+    raise RefusedError(refusal + ".")

@@ -52,6 +52,39 @@ def non_production_message(project: Project) -> str | None:
     )
 
 
+def production_parse_command(project: Project) -> str:
+    """The dbt command that writes a production target's manifest: the first target listed in
+    statsig_production_targets, as the manifest records the var."""
+    targets = project.settings.production_targets
+    if not targets:
+        return "dbt parse --target <target>, once that target is listed in statsig_production_targets"
+    return f"dbt parse --target {targets[0]}"
+
+
+def render_refusal(project: Project, check: bool) -> str | None:
+    """Why `render` (or `render --check`) does not read a manifest whose sources are built in a
+    development copy of the governed schema, with the command to run instead; None when they are not.
+    Its files are committed and registered as written, so they must name the production schema."""
+    schemas = non_production_schemas(project)
+    if not schemas:
+        return None
+    command = "render --check" if check else "render"
+    target = project.settings.target
+    parsed_for = (
+        f"the manifest was parsed for target `{target}`, which is not in statsig_production_targets"
+        if target is not None
+        else "their target is not in statsig_production_targets"
+    )
+    named = ", ".join(f"`{schema}`" for schema in schemas)
+    return (
+        f"{command} refused, nothing was {'compared' if check else 'written'}: metric sources are built in "
+        f"{named}, not in the production governed schema `{project.settings.statsig_schema}` ({parsed_for}), "
+        f"and the files render writes are committed and registered as they are; run "
+        f"`{production_parse_command(project)}`, then `statsig-sources {command}` again, or pass "
+        "--allow-non-production (STATSIG_SOURCES_ALLOW_NON_PRODUCTION=1) to read this manifest anyway"
+    )
+
+
 def check_governed_schema(project: Project) -> list[Violation]:
     """Sources built outside the governed schema; a warning for a development copy of it."""
     governed = project.settings.statsig_schema
