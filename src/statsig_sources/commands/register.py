@@ -22,7 +22,7 @@ from statsig_sources.commands._options import (
     project_options,
     statsig_client,
 )
-from statsig_sources.commands._project import checked_project
+from statsig_sources.commands._project import admitted_project
 from statsig_sources.core.errors import ExitCode, RefusedError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     from statsig_sources.rules.report import violation_line
 
     command = request.command
-    project, warnings = checked_project(ctx, command, request.fmt, request.project_options)
+    project, warnings = admitted_project(ctx, command, request.fmt, request.project_options)
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
     development = non_production_message(project)

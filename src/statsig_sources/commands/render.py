@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
-from statsig_sources.commands._project import checked_project
+from statsig_sources.commands._project import admitted_project
 from statsig_sources.core.errors import ExitCode
 
 
@@ -49,7 +49,7 @@ def render(
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.report import render_report
 
-    project, violations = checked_project(ctx, "render", fmt, project_options)
+    project, violations = admitted_project(ctx, "render", fmt, project_options)
     payloads, metrics = build_payloads(project), build_metric_payloads(project)
     check_encodable([*payloads, *metrics], "Nothing was written.")
     files = render_files(payloads, metrics)
