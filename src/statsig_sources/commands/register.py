@@ -78,7 +78,12 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     )
     adapter = project.manifest.adapter_type
     return project, guard_plan(
-        result, lambda: remote_metrics, adapter_type=adapter, force=request.force, desired_metrics=declared
+        result,
+        lambda: remote_metrics,
+        adapter_type=adapter,
+        fetch_experiments=lambda: client.list_experiments("active"),
+        force=request.force,
+        desired_metrics=declared,
     )
 
 
@@ -100,7 +105,11 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     help="Plan to take over a source or metric of this name that another statsig-sources project's "
     "marker claims, replacing that marker (docs/registration.md).",
 )
-@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow updates that break columns live metrics use, and removals of sources they read.",
+)
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -118,7 +127,7 @@ def plan(
     Validates the manifest first and sends no request when any source is invalid. The desired state
     is exactly what `render` writes: every source, and every metric declared in dbt. Exits 1 when any
     item is blocked (a name held by a source or metric without the marker, an update that breaks a
-    live metric), with or without --detailed-exitcode.
+    live metric, a source removed from dbt while metrics read it), with or without --detailed-exitcode.
 
     Example:
 
@@ -162,7 +171,11 @@ def plan(
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
-@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow updates that break columns live metrics use, and removals of sources they read.",
+)
 @click.option(
     "--allow-non-production",
     is_flag=True,

@@ -10,6 +10,7 @@ from typing import Any
 from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.registration.files import RenderDiff
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem
+from statsig_sources.registration.plan_items import Reader
 from statsig_sources.rules.report import violation_dict, violation_line, violation_table
 from statsig_sources.rules.violations import Violation
 
@@ -108,7 +109,18 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
         "changes": [_change_json(change) for change in item.changes],
         "reason": item.reason,
         "affected_metrics": list(item.affected_metrics),
+        "readers": [_reader_json(reader) for reader in item.readers],
         "payload": dict(item.payload) if item.payload is not None else None,
+    }
+
+
+def _reader_json(reader: Reader) -> dict[str, Any]:
+    return {
+        "metric_id": reader.metric_id,
+        "metric_name": reader.metric_name,
+        "leaving": reader.leaving,
+        "breaks": reader.breaks,
+        "experiments": [{"id": found.id, "name": found.name} for found in reader.experiments],
     }
 
 
@@ -137,8 +149,7 @@ def render_markdown(plan: Plan, read: str = "") -> str:
         return "\n".join([*lines, "No changes."]) + "\n"
     blocked = plan.of(Action.BLOCKED)
     if blocked:
-        names = ", ".join(f"`{markdown_cell(item.name)}`" for item in blocked)
-        lines += [f"**Blocked: {names}.** `apply` will not change them, and this plan fails CI.", ""]
+        lines += [blocked_line(blocked), ""]
     tables = [_markdown_table(listed_items(plan, kind), NOUNS[kind][1]) for kind in kinds(plan)]
     lines += [line for table in tables if table for line in [*table, ""]][:-1]
     for item in listed:
@@ -147,6 +158,15 @@ def render_markdown(plan: Plan, read: str = "") -> str:
             lines += [line for change in item.changes for line in _markdown_change(change)]
             lines += ["```", "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def blocked_line(blocked: Sequence[PlanItem]) -> str:
+    """`**Blocked: source `orders`.** ...`: what is blocked, what `apply` does with it, and that CI fails."""
+    names = ", ".join(f"{item.kind.value} `{markdown_cell(item.name)}`" for item in blocked)
+    it = "it" if len(blocked) == 1 else "them"
+    return (
+        f"**Blocked: {names}.** `apply` leaves {it} as Statsig holds {it} and exits 1, so this plan fails CI."
+    )
 
 
 def _markdown_table(items: list[PlanItem], noun: str) -> list[str]:
