@@ -54,19 +54,17 @@ def listed_items(plan: Plan, kind: Kind = Kind.SOURCE) -> list[PlanItem]:
     return sorted(listed, key=lambda item: item.action is not Action.BLOCKED)
 
 
-def change_lines(change: FieldChange) -> list[str]:
+def change_lines(change: FieldChange, sides: tuple[str, str] = ("Statsig", "dbt")) -> list[str]:
     """A changed field as `field: before -> after`, or, when the new value is SQL or spans lines, as a
-    unified diff from Statsig's value to dbt's (every line shown: a source's SQL is short)."""
+    unified diff from Statsig's value to dbt's (every line shown: a source's SQL is short). `sides`
+    names the before and after of the diff."""
     before, after = change.before, change.after
     if not (isinstance(after, str) and (change.field == "sql" or "\n" in after)):
         return [f"{change.field}: {_value(before)} -> {_value(after)}"]
     old, new = (before if isinstance(before, str) else "").splitlines(), after.splitlines()
     context = max(len(old), len(new))
-    return list(
-        difflib.unified_diff(
-            old, new, f"{change.field} (Statsig)", f"{change.field} (dbt)", lineterm="", n=context
-        )
-    )
+    start, end = (f"{change.field} ({side})" for side in sides)
+    return list(difflib.unified_diff(old, new, start, end, lineterm="", n=context))
 
 
 def render_text(plan: Plan) -> str:
@@ -158,6 +156,14 @@ def render_markdown(plan: Plan, read: str = "") -> str:
             lines += [line for change in item.changes for line in _markdown_change(change)]
             lines += ["```", "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def blocked_lines(blocked: Sequence[PlanItem]) -> list[str]:
+    """`blocked: statsig_orders: <why>` for each item, as `apply` reports one (a metric named as one)."""
+    return [
+        f"blocked: {'metric ' if item.kind is Kind.METRIC else ''}{item.name}: {item.reason}"
+        for item in blocked
+    ]
 
 
 def blocked_line(blocked: Sequence[PlanItem]) -> str:
