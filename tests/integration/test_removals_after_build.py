@@ -193,3 +193,17 @@ def test_a_new_source_name_creates_a_source_and_blocks_the_old_while_metrics_rea
     pruned = run(fake, stages["new_name"], "apply", "--yes", "--prune", "--allow-non-production")
     assert pruned.exit_code == 0, pruned.output
     assert sorted(fake.sources) == ["paid_orders"]
+
+
+def test_a_statsig_that_keeps_less_than_was_written_is_named_in_the_ci_log(
+    fake: FakeStatsig, stages: dict[str, Path]
+) -> None:
+    """The reported log ended `Applied: 2 write(s).` with exit 1; now each drifted source is listed
+    after the read-back, with the field Statsig dropped."""
+    fake.on_store = lambda stored: {**stored, "description": ""}
+    result = run(fake, stages["merged"], "apply", "--yes", "--allow-non-production")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "Applied: 2 write(s), but 2 drifted (listed above), so apply exits 1."
+    assert "drifted: create statsig_orders: Statsig dropped or changed description" in lines
+    assert '    description: sent "Paid orders, for revenue and discount metrics.", Statsig holds ""' in lines
