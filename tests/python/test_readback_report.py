@@ -9,6 +9,7 @@ import os
 import pty
 import subprocess
 import sys
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,19 @@ def test_a_clean_apply_still_ends_with_the_count_of_writes(fake: FakeStatsig, pr
     result = invoke(fake, project, "apply", "--yes")
     assert result.exit_code == 0
     assert result.stdout.endswith(f"done: create {NAME}\nApplied: 1 write(s).\n")
+
+
+class Terminal(BytesIO):
+    """A terminal's stdin, on which the user answers the confirmation."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_json_apply_on_a_terminal_asks_on_stderr_after_showing_the_plan(
+    fake: FakeStatsig, project: Path
+) -> None:
+    result = invoke(fake, project, "apply", "--format", "json", input=Terminal(b"y\n"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["outcomes"][0]["status"] == "done"  # nothing but JSON
+    assert f"+ create {NAME}\nApply these changes to Statsig? [y/N]: " in result.stderr

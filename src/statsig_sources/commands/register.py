@@ -231,6 +231,8 @@ def apply(
             floor = client.throttle.floor(planned_writes(todo))
             allow_writes(client.deadline, floor, connection.command_timeout is None)
             if not (yes or dry_run) and sys.stdin.isatty():
+                if fmt != "text":  # the report comes at the end: show what is confirmed, beside it
+                    click.echo(render_text(result), nl=False, err=True)
                 click.confirm("Apply these changes to Statsig?", abort=True, err=fmt != "text")
             with _progress(len(todo), fmt) as (report, streamed):
                 outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
