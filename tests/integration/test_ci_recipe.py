@@ -261,7 +261,8 @@ def test_the_plan_job_fails_when_the_change_breaks_a_live_metric_and_still_comme
     assert not job.succeeded
     assert job.comment is not None
     assert (
-        "**Blocked: `statsig_signups`.** `apply` will not change them, and this plan fails CI." in job.comment
+        "**Blocked: source `statsig_signups`.** `apply` leaves it as Statsig holds it and exits 1, so "
+        "this plan fails CI." in job.comment
     )
     assert "Signups by country uses country (removed)" in job.comment
     assert fake.mutations == 0

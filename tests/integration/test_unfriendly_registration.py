@@ -165,7 +165,10 @@ def test_markdown_plan_puts_the_blocked_source_first_and_names_the_metric(
     result = run(fake, stages["pull_request"], "plan", "--format", "markdown", "--detailed-exitcode")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert "**Blocked: `statsig_orders`.** `apply` will not change them, and this plan fails CI." in lines
+    assert (
+        "**Blocked: source `statsig_orders`.** `apply` leaves it as Statsig holds it and exits 1, so this "
+        "plan fails CI."
+    ) in lines
     rows = [line for line in lines if line.startswith("| ")]
     assert rows[1] == f"| ! | blocked | `statsig_orders` | {BLOCKED}; affects metrics: Order Discount |"
 

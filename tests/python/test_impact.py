@@ -69,6 +69,11 @@ def test_broken_columns(before: Any, after: Any, expected: dict[str, str]) -> No
     assert broken_columns(before, after) == expected
 
 
+def none() -> list[dict[str, Any]]:
+    """No experiment is running."""
+    return []
+
+
 WIDE = "select user_id, ts, amount from statsig_staging.orders"
 NARROW = "select user_id, ts from statsig_staging.orders"
 METRICS = [
@@ -100,7 +105,9 @@ def _plan(sql: str) -> Any:
 def test_update_names_affected_metrics_and_blocks_breaking_ones(
     sql: str, force: bool, action: Action, reason: str
 ) -> None:
-    [item] = guard_plan(_plan(sql), lambda: METRICS, adapter_type="duckdb", force=force).items
+    [item] = guard_plan(
+        _plan(sql), lambda: METRICS, adapter_type="duckdb", fetch_experiments=none, force=force
+    ).items
     assert (item.action, item.reason, item.affected_metrics) == (action, reason, ("Orders", "Revenue"))
 
 
@@ -118,7 +125,7 @@ def test_the_guard_reads_each_warehouse_s_quoting_and_blocks_a_removed_column(ad
     remote = {**managed_payload(source("orders", sql=wide), MARKER), "isVerified": False}
     plan = build_plan([source("orders", sql=narrow)], [remote], MARKER, set())
     live = [metric("Revenue", "sum", metricSourceName="orders", valueColumn="value")]
-    [item] = guard_plan(plan, lambda: live, adapter_type=adapter).items
+    [item] = guard_plan(plan, lambda: live, adapter_type=adapter, fetch_experiments=none).items
     assert (item.action, item.reason) == (
         Action.BLOCKED,
         "would break live metrics: Revenue uses value (removed); pass --force to apply anyway",
@@ -130,11 +137,11 @@ def test_plan_without_updates_reads_no_metrics() -> None:
         raise AssertionError("metrics were read")
 
     plan = build_plan([source("orders")], [], MARKER, set())
-    assert guard_plan(plan, fail, adapter_type="duckdb") is plan
+    assert guard_plan(plan, fail, adapter_type="duckdb", fetch_experiments=fail) is plan
 
 
 def test_blocked_update_renders_reason_and_affected_metrics() -> None:
-    plan = guard_plan(_plan(NARROW), lambda: METRICS, adapter_type="duckdb")
+    plan = guard_plan(_plan(NARROW), lambda: METRICS, adapter_type="duckdb", fetch_experiments=none)
     assert render_text(plan).splitlines()[1:] == [
         "! blocked orders",
         "    --- sql (Statsig)",

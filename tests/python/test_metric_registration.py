@@ -331,6 +331,7 @@ def test_the_guard_judges_a_declared_metric_as_declared(
             make_plan(client, [sql_source], metrics),
             client.list_metrics,
             adapter_type="postgres",
+            fetch_experiments=client.list_experiments,
             desired_metrics=metrics,
         )
         [item] = plan.of(Action.UPDATE, Kind.SOURCE) + plan.of(Action.BLOCKED, Kind.SOURCE)

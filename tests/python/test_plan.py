@@ -151,7 +151,8 @@ def test_markdown_report_suits_a_pull_request_comment() -> None:
     assert report.startswith(
         "### Statsig metric sources plan\n\nRead target/manifest.json: dbt project shop.\n\n"
         f"Marker `{MARKER}`: 1 to create, 1 to update, 1 unchanged, 1 orphaned, 1 blocked.\n\n"
-        "**Blocked: `c`.** `apply` will not change them, and this plan fails CI.\n\n"
+        "**Blocked: source `c`.** `apply` leaves it as Statsig holds it and exits 1, so this plan fails "
+        "CI.\n\n"
         "| | action | source | detail |\n|---|---|---|---|\n| ! | blocked | `c` |"
     )
     assert "| + | create | `a` |  |" in report

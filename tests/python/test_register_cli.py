@@ -143,7 +143,8 @@ def test_plan_with_a_blocked_item_exits_1_even_with_changes_pending(
             ["create", f"`{first}`"],
         ]
         assert (
-            f"**Blocked: `{second}`.** `apply` will not change them, and this plan fails CI." in result.stdout
+            f"**Blocked: source `{second}`.** `apply` leaves it as Statsig holds it and exits 1, so this "
+            "plan fails CI." in result.stdout
         )
 
 
@@ -183,11 +184,19 @@ def test_apply_exits_1_while_an_item_is_blocked_and_adopt_resolves_it(
 
 
 def test_apply_prune_is_blocked_by_a_metric(fake: FakeStatsig, project: Path) -> None:
+    """Removing a source a metric reads is blocked in the plan; forced, --prune still deletes only
+    what no metric uses."""
     fake.seed_sources([managed_payload(source("legacy"), PROJECT_MARKER)])
     fake.seed_metrics([make_metric("checkout_rate", "legacy")])
     result = invoke(fake, project, "apply", "--prune")
     assert result.exit_code == 1
-    assert "blocked: orphaned legacy: not deleted: used by 1 metric(s): checkout_rate" in result.output
+    assert (
+        "blocked: legacy: removed from dbt while Statsig metrics read it: metric checkout_rate "
+        "(checkout_rate::user_warehouse); retire those metrics first"
+    ) in result.output
+    forced = invoke(fake, project, "apply", "--prune", "--force")
+    assert forced.exit_code == 1
+    assert "blocked: orphaned legacy: not deleted: used by 1 metric(s): checkout_rate" in forced.output
     assert "legacy" in fake.sources
 
 

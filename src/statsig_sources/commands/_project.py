@@ -31,43 +31,29 @@ def echo_manifest_line(project: Project, fmt: str) -> None:
         click.echo(manifest_line(project))
 
 
-def checked_project(
-    ctx: click.Context, command: str, fmt: str, options: ProjectOptions
+def admitted_project(
+    ctx: click.Context, command: str, fmt: str, options: ProjectOptions, *, warn: bool = True
 ) -> tuple[Project, list[Violation]]:
-    """The project and its warnings; on any error, every problem is listed and the command exits 1.
+    """The project `command` may act on, and the findings it goes on despite; refused before any
+    request or file is written (every refusing problem listed, exit 1) as the gate says
+    (rules/gate.py): `render`, `plan` and `apply` on any error `validate` finds, `usage` and `reload`
+    on a declaration that is unusable or a source name that is unknown or declared twice.
 
-    `render`, `plan` and `apply` act only on a project `validate` would pass, so what reaches Statsig
-    is exactly what `render` writes.
+    With `warn` false, a reader runs only the gate's checks (no SQL is read) and returns no findings.
     """
     # Imported here so that `statsig-sources --help` does not load sqlglot.
-    from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
+    from statsig_sources.rules.gate import READERS, refusals, unidentified
     from statsig_sources.rules.report import refused_report
 
     project = project_from_options(options)
     echo_manifest_line(project, fmt)
-    violations = run_rules(project)
-    if errors(violations):
-        click.echo(refused_report(fmt, command, len(project.sources), violations))
+    violations = run_rules(project) if warn or command not in READERS else unidentified(project)
+    refused = refusals(command, project, violations)
+    if refused:
+        click.echo(refused_report(fmt, command, len(project.sources), refused))
         ctx.exit(ExitCode.FINDINGS)
-    return project, list(violations)
-
-
-def identifiable_project(ctx: click.Context, command: str, fmt: str, options: ProjectOptions) -> Project:
-    """The project, refused with exit 1 before any request when its sources cannot be told apart
-    (declarations that do not parse, duplicate names); a command that does not register sources needs
-    nothing more of them."""
-    from statsig_sources.rules import RULES, USAGE_BLOCKING
-    from statsig_sources.rules.report import refused_report
-
-    project = project_from_options(options)
-    echo_manifest_line(project, fmt)
-    checks = [rule.check for rule in RULES if rule.name in USAGE_BLOCKING]
-    blocking = sorted(found for check in checks for found in check(project) if found.severity == "error")
-    if blocking:
-        click.echo(refused_report(fmt, command, len(project.sources), blocking))
-        ctx.exit(ExitCode.FINDINGS)
-    return project
+    return project, [found for found in violations if found not in refused] if warn else []
 
 
 def manifest_line(project: Project) -> str:

@@ -22,7 +22,7 @@ from statsig_sources.commands._options import (
     project_options,
     statsig_client,
 )
-from statsig_sources.commands._project import checked_project
+from statsig_sources.commands._project import admitted_project
 from statsig_sources.core.errors import ExitCode, RefusedError
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     from statsig_sources.rules.violations import Violation
 
     command = request.command
-    project, warnings = checked_project(ctx, command, request.fmt, request.project_options)
+    project, warnings = admitted_project(ctx, command, request.fmt, request.project_options)
     for warning in warnings:
         click.echo(violation_line(warning), err=True)
     development = non_production_message(project)
@@ -82,7 +82,12 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     )
     adapter = project.manifest.adapter_type
     return project, guard_plan(
-        result, lambda: remote_metrics, adapter_type=adapter, force=request.force, desired_metrics=declared
+        result,
+        lambda: remote_metrics,
+        adapter_type=adapter,
+        fetch_experiments=lambda: client.list_experiments("active"),
+        force=request.force,
+        desired_metrics=declared,
     )
 
 
@@ -104,7 +109,11 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     help="Plan to take over a source or metric of this name that another statsig-sources project's "
     "marker claims, replacing that marker (docs/registration.md).",
 )
-@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow updates that break columns live metrics use, and removals of sources they read.",
+)
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -122,7 +131,7 @@ def plan(
     Validates the manifest first and sends no request when any source is invalid. The desired state
     is exactly what `render` writes: every source, and every metric declared in dbt. Exits 1 when any
     item is blocked (a name held by a source or metric without the marker, an update that breaks a
-    live metric), with or without --detailed-exitcode.
+    live metric, a source removed from dbt while metrics read it), with or without --detailed-exitcode.
 
     Example:
 
@@ -131,7 +140,7 @@ def plan(
     """
     from statsig_sources.commands._project import manifest_line
     from statsig_sources.registration.plan import Action
-    from statsig_sources.registration.report import RENDERERS, render_markdown
+    from statsig_sources.registration.report import RENDERERS, blocked_lines, render_markdown
 
     with statsig_client(connection) as client:
         request = PlanRequest("plan", fmt, project_options, adopt, force, take_over=take_over)
@@ -140,7 +149,10 @@ def plan(
         click.echo(render_markdown(result, read=manifest_line(project)), nl=False)
     else:
         click.echo(RENDERERS[fmt](result), nl=False)
-    if result.of(Action.BLOCKED):
+    blocked = result.of(Action.BLOCKED)
+    if blocked:
+        if fmt == "json":  # the report is the JSON; a CI log still gets a line saying why
+            click.echo("\n".join(blocked_lines(blocked)), err=True)
         ctx.exit(ExitCode.FINDINGS)  # a blocked item fails CI, whatever else is pending
     if detailed_exitcode and result.has_changes:
         ctx.exit(ExitCode.CHANGES_PENDING)
@@ -149,6 +161,7 @@ def plan(
 @click.command()
 @project_options()
 @connection_options
+@format_option
 @click.option(
     "--prune",
     is_flag=True,
@@ -166,7 +179,11 @@ def plan(
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Let Statsig validate every write, persisting nothing.")
-@click.option("--force", is_flag=True, help="Allow updates that break columns live metrics use.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow updates that break columns live metrics use, and removals of sources they read.",
+)
 @click.option(
     "--allow-non-production",
     is_flag=True,
@@ -178,6 +195,7 @@ def plan(
 def apply(
     ctx: click.Context,
     /,
+    fmt: str,
     prune: bool,
     adopt: tuple[str, ...],
     take_over: tuple[str, ...],
@@ -194,65 +212,90 @@ def apply(
     the production governed schema, unless --allow-non-production), shows the plan, asks for
     confirmation on a terminal, writes (sources before the metrics that read them, metrics pruned
     before their sources), then reads everything written back. Exits 1 while any item is blocked,
-    failed or drifted.
+    failed or drifted (Statsig holds a field otherwise than it was sent: each such field is shown).
 
     Example:
 
     \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
+        statsig-sources apply --yes --format json > applied.json
     """
     from statsig_sources.client.deadlines import allow_writes
-    from statsig_sources.registration.apply import actionable, apply_plan, planned_writes
+    from statsig_sources.registration.apply import ApplyResult, actionable, apply_plan, planned_writes
     from statsig_sources.registration.report import render_text
 
     with statsig_client(connection) as client:
-        request = PlanRequest("apply", "text", project_options, adopt, force, allow_non_production, take_over)
-        _, result = _plan(ctx, request, client)
-        click.echo(render_text(result), nl=False)
+        request = PlanRequest("apply", fmt, project_options, adopt, force, allow_non_production, take_over)
+        project, result = _plan(ctx, request, client)
+        if fmt == "text":
+            click.echo(render_text(result), nl=False)
         todo = actionable(result)
-        if not todo:
+        outcome, streamed = ApplyResult(()), False
+        if todo:
+            floor = client.throttle.floor(planned_writes(todo))
+            allow_writes(client.deadline, floor, connection.command_timeout is None)
+            if not (yes or dry_run) and sys.stdin.isatty():
+                if fmt != "text":  # the report comes at the end: show what is confirmed, beside it
+                    click.echo(render_text(result), nl=False, err=True)
+                click.confirm("Apply these changes to Statsig?", abort=True, err=fmt != "text")
+            with _progress(len(todo), fmt) as (report, streamed):
+                outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
+        elif fmt == "text":
             return
-        floor = client.throttle.floor(planned_writes(todo))
-        allow_writes(client.deadline, floor, connection.command_timeout is None)
-        if not (yes or dry_run) and sys.stdin.isatty():
-            click.confirm("Apply these changes to Statsig?", abort=True)
-        terminal = sys.stdout.isatty()
-        with _progress(len(todo), terminal) as report:
-            outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
-    _summarise(ctx, outcome, listed=not terminal)
+    _summarise(ctx, fmt, Applied(project, result, outcome, dry_run), streamed=streamed)
 
 
-def outcome_line(outcome: Outcome) -> str:
-    """`status: action name`, with the message of a problem (`blocked: statsig_orders: ...`); a metric
-    is named as one (`done: create metric Order revenue`)."""
-    from statsig_sources.registration.apply import PROBLEMS, Status
-    from statsig_sources.registration.plan import Kind
+@dataclass(frozen=True)
+class Applied:
+    """What `apply` planned and did."""
 
-    action = "" if outcome.action.value == outcome.status.value else f" {outcome.action.value}"
-    kind = " metric" if outcome.kind is Kind.METRIC else ""
-    shown = outcome.status in PROBLEMS or outcome.status is Status.SKIPPED
-    message = f": {outcome.message}" if shown and outcome.message else ""
-    return f"{outcome.status.value}:{action}{kind} {outcome.name}{message}"
+    project: Project
+    plan: Plan
+    result: ApplyResult
+    dry_run: bool
 
 
 @contextmanager
-def _progress(total: int, terminal: bool) -> Iterator[Callable[[Outcome], None]]:
-    """A progress bar on a terminal; one line per source or metric otherwise (CI logs)."""
-    if terminal:
-        with click.progressbar(length=total, label="Applying") as bar:
-            yield lambda outcome: bar.update(1)
+def _progress(total: int, fmt: str) -> Iterator[tuple[Callable[[Outcome], None], bool]]:
+    """A progress bar on a terminal (on stderr for a JSON or markdown report); in a CI log, a text
+    report's line per source or metric as it is written (`streamed`)."""
+    from statsig_sources.registration.apply_report import outcome_line
+
+    stream = sys.stdout if fmt == "text" else sys.stderr
+    if stream.isatty():
+        with click.progressbar(length=total, label="Applying", file=stream) as bar:
+            yield (lambda outcome: bar.update(1)), False
+    elif fmt == "text":
+        yield (lambda outcome: click.echo(outcome_line(outcome))), True
     else:
-        yield lambda outcome: click.echo(outcome_line(outcome))
+        yield (lambda outcome: None), False
 
 
-def _summarise(ctx: click.Context, outcome: ApplyResult, listed: bool) -> None:
-    """Each problem once: after a progress bar, or already in the per-source lines."""
-    from statsig_sources.registration.apply import PROBLEMS
+def _summarise(ctx: click.Context, fmt: str, applied: Applied, *, streamed: bool) -> None:
+    """Each problem once, with the fields a read-back found different: after a progress bar, every
+    problem (on stderr); in a CI log, whose lines said `done` before reading back, each drifted item
+    again. Then the result, which says why when the run exits 1."""
+    from statsig_sources.commands._project import manifest_line
+    from statsig_sources.registration.apply import PROBLEMS, Status
+    from statsig_sources.registration.apply_report import (
+        problem_lines,
+        render_apply_json,
+        render_apply_markdown,
+        summary_line,
+    )
 
-    if not listed:
-        for item in outcome.outcomes:
+    result = applied.result
+    if fmt == "json":
+        click.echo(render_apply_json(applied.plan, result, dry_run=applied.dry_run), nl=False)
+        for item in result.outcomes:  # the report is the JSON; a CI log still gets the lines saying why
             if item.status in PROBLEMS:
-                click.echo(outcome_line(item), err=True)
-    click.echo(f"Applied: {outcome.writes} write(s).")
-    if outcome.exit_code:
-        ctx.exit(outcome.exit_code)
+                click.echo("\n".join(problem_lines(item)), err=True)
+    elif fmt == "markdown":
+        click.echo(render_apply_markdown(applied.plan, result, manifest_line(applied.project)), nl=False)
+    else:
+        for item in result.outcomes:
+            if item.status is Status.DRIFTED if streamed else item.status in PROBLEMS:
+                click.echo("\n".join(problem_lines(item)), err=not streamed)
+        click.echo(summary_line(result))
+    if result.exit_code:
+        ctx.exit(result.exit_code)

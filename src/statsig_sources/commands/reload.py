@@ -18,7 +18,7 @@ from statsig_sources.commands._options import (
     project_options,
     statsig_client,
 )
-from statsig_sources.commands._project import identifiable_project
+from statsig_sources.commands._project import admitted_project
 
 if TYPE_CHECKING:
     from statsig_sources.client.api import StatsigClient
@@ -81,7 +81,7 @@ def reload(
     from statsig_sources.reload.report import header_lines
 
     with statsig_client(connection) as client:  # a bad URL or key is refused before anything is read
-        project = identifiable_project(ctx, "reload", fmt, project_options)
+        project, _ = admitted_project(ctx, "reload", fmt, project_options, warn=False)
         changes = selected_changes(project, select) if select else changes_from_run(project)
         plan = plan_reload(project, changes, client, refresh_for(refresh, changes), dry_run=dry_run)
         if fmt == "text":

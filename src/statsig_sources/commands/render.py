@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
-from statsig_sources.commands._project import checked_project
+from statsig_sources.commands._project import admitted_project
 from statsig_sources.core.errors import ExitCode, RefusedError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def render(
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.report import render_report
 
-    project, violations = checked_project(ctx, "render", fmt, project_options)
+    project, violations = admitted_project(ctx, "render", fmt, project_options)
     if not allow_non_production:
         _refuse_a_development_manifest(project, check, fmt)
     payloads, metrics = build_payloads(project), build_metric_payloads(project)

@@ -16,7 +16,7 @@ from statsig_sources.commands._options import (
     project_options,
     statsig_client,
 )
-from statsig_sources.commands._project import echo_manifest_line, project_from_options
+from statsig_sources.commands._project import admitted_project
 from statsig_sources.core.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -88,20 +88,11 @@ def _write_exposures(ctx: click.Context, path: Path, text: str, existing: str | 
 
 
 def _readable_project(ctx: click.Context, fmt: str, options: ProjectOptions) -> Project:
-    """The project, checked before any request: findings that leave usage unable to say which
-    source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
-    other finding is a warning on stderr, since usage only reads Statsig."""
-    from statsig_sources.rules import usage_blocking
-    from statsig_sources.rules import validate as run_rules
-    from statsig_sources.rules.report import refused_report, violation_line
+    """The project, checked before any request: a source the gate cannot identify refuses it with
+    exit 1 (rules/gate.py); every other finding is a warning on stderr, since usage only reads Statsig."""
+    from statsig_sources.rules.report import violation_line
 
-    project = project_from_options(options)
-    echo_manifest_line(project, fmt)
-    violations = run_rules(project)
-    blocking = usage_blocking(project, violations)
-    if blocking:
-        click.echo(refused_report(fmt, "usage", len(project.sources), blocking))
-        ctx.exit(ExitCode.FINDINGS)
-    for found in violations:
+    project, findings = admitted_project(ctx, "usage", fmt, options)
+    for found in findings:
         click.echo(violation_line(replace(found, severity="warning")), err=True)
     return project

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from statsig_sources.core.declaration import Declaration, parse_declaration
 from statsig_sources.core.declaration_checks import Problem
 from statsig_sources.core.errors import ManifestError
+from statsig_sources.core.gate import Admission, admit, model_problems
 from statsig_sources.core.manifest import Manifest, SourceModel, load_manifest
 from statsig_sources.core.ownership import default_marker
 from statsig_sources.core.run_results import RunResults, default_path, read_run_results
@@ -23,18 +24,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class MetricSource:
-    """A metric source model and its parsed declaration (None when the declaration is invalid)."""
+    """A metric source model, its parsed declaration (None when the declaration is invalid) and the
+    gate's answer for it (core/gate.py): whether it is usable, and its name."""
 
     model: SourceModel
     declaration: Declaration | None
     declaration_problems: tuple[Problem, ...]
+    admission: Admission
 
     @property
     def name(self) -> str:
-        """The Statsig source name: `source_name`, else the model's name."""
-        if self.declaration is not None and self.declaration.source_name:
-            return self.declaration.source_name
-        return self.model.name
+        """The Statsig source name, as the gate reads it: `source_name`, else the model's name. A
+        declaration whose source_name is not text has none (`admission.name` is None); its model's
+        name stands in only where a name must be shown."""
+        return self.admission.name if self.admission.name is not None else self.model.name
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,10 @@ def build_project(
         declaration, problems = parse_declaration(
             model.declaration, model_name=model.name, custom_unit_types=settings.custom_unit_types
         )
-        sources.append(MetricSource(model, declaration, tuple(problems)))
+        problems += model_problems(model)
+        admission = admit(model.declaration, model.name, problems)
+        usable = declaration if admission.usable else None
+        sources.append(MetricSource(model, usable, tuple(problems), admission))
     ordered = sorted(sources, key=lambda source: source.model.unique_id)
     return Project(
         manifest, settings, tuple(ordered), manifest_path, run_results_path, run_results, sql_cache_path

@@ -1,5 +1,6 @@
 """What a plan's updates do to live metrics: name the metrics each updated source feeds, and block an
-update that removes or retypes a column one of them reads (unless forced). Metrics declared in dbt count
+update that removes or retypes a column one of them reads (unless forced). A source dbt no longer
+declares is guarded the same way (removals.py). Metrics declared in dbt count
 as declared; a declared metric that reads a column its source no longer offers is refused earlier, by
 validate's metric_columns rule, without asking Statsig.
 
@@ -17,6 +18,7 @@ from typing import Any
 from statsig_sources.core.metrics import metric_id
 from statsig_sources.core.sql import dialect_for, output_columns
 from statsig_sources.registration.plan import Action, Kind, Plan, PlanItem
+from statsig_sources.registration.removals import guard_removals
 from statsig_sources.usage.join import Metric, parse_metric
 
 Columns = Mapping[str, str | None]  # lower-cased column name -> explicit cast type, if any
@@ -89,21 +91,25 @@ def guard_plan(
     fetch_metrics: Callable[[], Iterable[Mapping[str, Any]]],
     *,
     adapter_type: str,
+    fetch_experiments: Callable[[], Sequence[Mapping[str, Any]]],
     force: bool = False,
     desired_metrics: Sequence[Mapping[str, Any]] = (),
 ) -> Plan:
-    """The plan with each update's affected metrics named and breaking updates blocked.
+    """The plan with each update's affected metrics named and breaking updates blocked, and each
+    source dbt no longer declares checked the same way (removals.py).
 
-    `fetch_metrics` is called only when the plan updates a source, so a plan without any costs no
-    request. A metric declared in dbt is judged as declared (`desired_metrics`, what this plan makes
+    `fetch_metrics` is called only when the plan updates or removes a source, so a plan without any
+    costs no request; `fetch_experiments` (the running experiments) only when a removed source has a
+    reader. A metric declared in dbt is judged as declared (`desired_metrics`, what this plan makes
     of it), not as Statsig holds it now: a change that moves a metric off a column together with the
     source that drops it breaks nothing.
     """
-    if not plan.of(Action.UPDATE, Kind.SOURCE):
+    if not plan.of(Action.UPDATE, Kind.SOURCE) and not plan.of(Action.ORPHANED, Kind.SOURCE):
         return plan
     dialect = dialect_for(adapter_type)
     declared = {metric_id(str(body.get("name"))): body for body in desired_metrics}
-    live = [metric for metric in fetch_metrics() if str(metric.get("id")) not in declared]
+    remote = list(fetch_metrics())
+    live = [metric for metric in remote if str(metric.get("id")) not in declared]
     by_source = _metrics_by_source([*live, *({**body, "id": key} for key, body in declared.items())])
     items = tuple(
         _assess(item, by_source.get(item.name, []), force, dialect)
@@ -111,4 +117,5 @@ def guard_plan(
         else item
         for item in plan.items
     )
-    return replace(plan, items=items)
+    guarded = replace(plan, items=items)
+    return guard_removals(guarded, remote, fetch_experiments, declared=set(declared), force=force)

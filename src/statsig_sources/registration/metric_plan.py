@@ -69,7 +69,7 @@ def metric_diff(intended: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple
             continue
         if key == "warehouseNative":
             changes += _native_changes(wanted, current if isinstance(current, Mapping) else {})
-        elif key == "owner" and _owner(wanted) != _owner(current, like=wanted):
+        elif key == "owner" and not _same_owner(wanted, current):
             changes.append(FieldChange(key, current, wanted))
         elif key != "owner" and _normal(key, wanted) != _normal(key, current):
             changes.append(FieldChange(key, current, wanted))
@@ -115,12 +115,24 @@ def _spelled(key: str, declared: Any, remote: Any) -> Any:
     return remote if _normal(key, declared) == _normal(key, remote) else declared
 
 
-def _owner(owner: Any, like: Any = None) -> dict[str, Any]:
-    """The owner as a read answers it: only the fields we set (`email` is read back as `ownerEmail`)."""
+def _owner(owner: Any) -> dict[str, Any]:
+    """An owner in one normal form, the shape a read answers, whichever shape it comes in: an update
+    names it `email`, a read `ownerEmail` (and Statsig may answer either)."""
     given = owner if isinstance(owner, Mapping) else {}
-    if like is None:
-        return {OWNER_FIELDS[key]: value for key, value in given.items() if key in OWNER_FIELDS}
-    return {field: given.get(field) for field in _owner(like)}
+    found = {}
+    for sent, read in OWNER_FIELDS.items():
+        if given.get(read) is not None:
+            found[read] = given[read]
+        elif given.get(sent) is not None:
+            found[read] = given[sent]
+    return found
+
+
+def _same_owner(wanted: Any, current: Any) -> bool:
+    """Whether Statsig's owner is the declared one, on the fields the declaration sets (Statsig adds
+    the owner's name and type)."""
+    declared, held = _owner(wanted), _owner(current)
+    return all(held.get(field) == value for field, value in declared.items())
 
 
 def _normal(key: str, value: Any) -> Any:

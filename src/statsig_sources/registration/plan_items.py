@@ -31,6 +31,28 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class RunningExperiment:
+    id: str
+    name: str  # "" when Statsig gives it none
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A Statsig metric that reads a source dbt no longer declares (removals.py)."""
+
+    metric_id: str
+    metric_name: str
+    leaving: bool  # carries this project's marker and dbt no longer declares it: it leaves with the source
+    experiments: tuple[RunningExperiment, ...] = ()  # the running experiments that use it, by id
+
+    @property
+    def breaks(self) -> bool:
+        """Removing the source breaks it: a metric made in Statsig, or one leaving dbt that a running
+        experiment still uses."""
+        return not self.leaving or bool(self.experiments)
+
+
+@dataclass(frozen=True)
 class PlanItem:
     action: Action
     name: str
@@ -45,6 +67,7 @@ class PlanItem:
     kind: Kind = Kind.SOURCE
     id: str = ""  # a metric's id, `<name>::user_warehouse`
     reads: tuple[str, ...] = ()  # the sources a metric reads
+    readers: tuple[Reader, ...] = ()  # the metrics that read a source dbt no longer declares (removals.py)
 
     @property
     def key(self) -> str:

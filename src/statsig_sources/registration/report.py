@@ -10,6 +10,7 @@ from typing import Any
 from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.registration.files import RenderDiff
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem
+from statsig_sources.registration.plan_items import Reader
 from statsig_sources.rules.report import violation_dict, violation_line, violation_table
 from statsig_sources.rules.violations import Violation
 
@@ -53,19 +54,17 @@ def listed_items(plan: Plan, kind: Kind = Kind.SOURCE) -> list[PlanItem]:
     return sorted(listed, key=lambda item: item.action is not Action.BLOCKED)
 
 
-def change_lines(change: FieldChange) -> list[str]:
+def change_lines(change: FieldChange, sides: tuple[str, str] = ("Statsig", "dbt")) -> list[str]:
     """A changed field as `field: before -> after`, or, when the new value is SQL or spans lines, as a
-    unified diff from Statsig's value to dbt's (every line shown: a source's SQL is short)."""
+    unified diff from Statsig's value to dbt's (every line shown: a source's SQL is short). `sides`
+    names the before and after of the diff."""
     before, after = change.before, change.after
     if not (isinstance(after, str) and (change.field == "sql" or "\n" in after)):
         return [f"{change.field}: {_value(before)} -> {_value(after)}"]
     old, new = (before if isinstance(before, str) else "").splitlines(), after.splitlines()
     context = max(len(old), len(new))
-    return list(
-        difflib.unified_diff(
-            old, new, f"{change.field} (Statsig)", f"{change.field} (dbt)", lineterm="", n=context
-        )
-    )
+    start, end = (f"{change.field} ({side})" for side in sides)
+    return list(difflib.unified_diff(old, new, start, end, lineterm="", n=context))
 
 
 def render_text(plan: Plan) -> str:
@@ -108,7 +107,18 @@ def _item_json(item: PlanItem) -> dict[str, Any]:
         "changes": [_change_json(change) for change in item.changes],
         "reason": item.reason,
         "affected_metrics": list(item.affected_metrics),
+        "readers": [_reader_json(reader) for reader in item.readers],
         "payload": dict(item.payload) if item.payload is not None else None,
+    }
+
+
+def _reader_json(reader: Reader) -> dict[str, Any]:
+    return {
+        "metric_id": reader.metric_id,
+        "metric_name": reader.metric_name,
+        "leaving": reader.leaving,
+        "breaks": reader.breaks,
+        "experiments": [{"id": found.id, "name": found.name} for found in reader.experiments],
     }
 
 
@@ -137,8 +147,7 @@ def render_markdown(plan: Plan, read: str = "") -> str:
         return "\n".join([*lines, "No changes."]) + "\n"
     blocked = plan.of(Action.BLOCKED)
     if blocked:
-        names = ", ".join(f"`{markdown_cell(item.name)}`" for item in blocked)
-        lines += [f"**Blocked: {names}.** `apply` will not change them, and this plan fails CI.", ""]
+        lines += [blocked_line(blocked), ""]
     tables = [_markdown_table(listed_items(plan, kind), NOUNS[kind][1]) for kind in kinds(plan)]
     lines += [line for table in tables if table for line in [*table, ""]][:-1]
     for item in listed:
@@ -147,6 +156,23 @@ def render_markdown(plan: Plan, read: str = "") -> str:
             lines += [line for change in item.changes for line in _markdown_change(change)]
             lines += ["```", "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def blocked_lines(blocked: Sequence[PlanItem]) -> list[str]:
+    """`blocked: statsig_orders: <why>` for each item, as `apply` reports one (a metric named as one)."""
+    return [
+        f"blocked: {'metric ' if item.kind is Kind.METRIC else ''}{item.name}: {item.reason}"
+        for item in blocked
+    ]
+
+
+def blocked_line(blocked: Sequence[PlanItem]) -> str:
+    """`**Blocked: source `orders`.** ...`: what is blocked, what `apply` does with it, and that CI fails."""
+    names = ", ".join(f"{item.kind.value} `{markdown_cell(item.name)}`" for item in blocked)
+    it = "it" if len(blocked) == 1 else "them"
+    return (
+        f"**Blocked: {names}.** `apply` leaves {it} as Statsig holds {it} and exits 1, so this plan fails CI."
+    )
 
 
 def _markdown_table(items: list[PlanItem], noun: str) -> list[str]:

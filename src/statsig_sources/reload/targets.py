@@ -4,7 +4,7 @@ The metrics come from usage's join (usage/join.py): a metric reads a source thro
 `metricSourceName`, `denominatorMetricSourceName` or a funnel step, hidden metrics included. An
 experiment uses a metric when its `primaryMetrics`, `secondaryMetrics` or `otherMetrics` name it
 (`{name, type}`: the metric's id is `name::type`), or when one of its `primaryMetricTags` or
-`secondaryMetricTags` is among the metric's tags.
+`secondaryMetricTags` is among the metric's tags (usage/experiments.py, which `plan` reads too).
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from statsig_sources.usage.experiments import metric_tags, named_metric_ids, running
 from statsig_sources.usage.join import Metric, Usage
-
-RUNNING = "active"  # the only status whose results Statsig keeps loading
-METRIC_FIELDS = ("primaryMetrics", "secondaryMetrics", "otherMetrics")
-TAG_FIELDS = ("primaryMetricTags", "secondaryMetricTags")
 
 
 @dataclass(frozen=True)
@@ -59,10 +56,10 @@ def experiment_targets(
     held_back_tags = _by_tag(held_back)
     targets = []
     for experiment in experiments:
-        if experiment.get("status", RUNNING) != RUNNING:
-            continue  # Statsig was asked for running experiments only; this one is not
-        named = set(_metric_ids(experiment))
-        tags = set(_strings(experiment, TAG_FIELDS))
+        if not running(experiment):
+            continue
+        named = set(named_metric_ids(experiment))
+        tags = set(metric_tags(experiment))
         uses = (named & set(affected)) | {m for tag in tags for m in affected_tags.get(tag, ())}
         waits = (named & set(held_back)) | {m for tag in tags for m in held_back_tags.get(tag, ())}
         if uses or waits:
@@ -70,18 +67,6 @@ def experiment_targets(
             name = str(experiment.get("name") or experiment_id)
             targets.append(Target(experiment_id, name, tuple(sorted(uses)), tuple(sorted(waits - uses))))
     return sorted(targets, key=lambda target: target.experiment_id)
-
-
-def _metric_ids(experiment: Mapping[str, Any]) -> list[str]:
-    ids = []
-    for field in METRIC_FIELDS:
-        for entry in experiment.get(field) or ():
-            ids.append(f"{entry['name']}::{entry['type']}")
-    return ids
-
-
-def _strings(experiment: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
-    return [value for field in fields for value in experiment.get(field) or ()]
 
 
 def _by_tag(metrics: Mapping[str, AffectedMetric]) -> dict[str, list[str]]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from statsig_sources.core.project import Project
 from statsig_sources.rules.build_rules import check_build_status
 from statsig_sources.rules.declaration_rules import (
-    RULE_OF_PROBLEM,
     check_declaration,
     check_declared_columns,
     check_duplicate_source_names,
@@ -63,25 +62,6 @@ RULES: tuple[Rule, ...] = (
     Rule("user_sql", check_user_sql),
     Rule("lineage", check_lineage),
 )
-
-
-# Findings that leave `usage` unable to say which source is which; it only reads Statsig, so every
-# other finding is a warning there.
-USAGE_BLOCKING = frozenset({"declaration", "duplicate_source_names"})
-
-
-def usage_blocking(project: Project, violations: list[Violation]) -> list[Violation]:
-    """The errors `usage` refuses: those of USAGE_BLOCKING's rules, and every problem the contract finds
-    in a declaration, whichever rule reports it (a declaration that does not parse is not read at all,
-    so not even its source name is known)."""
-    unparsed = {source.model.unique_id for source in project.sources if source.declaration is None}
-    contract_rules = {"declaration", *RULE_OF_PROBLEM.values()}
-    return [
-        v
-        for v in violations
-        if v.severity == "error"
-        and (v.rule in USAGE_BLOCKING or (v.node_id in unparsed and v.rule in contract_rules))
-    ]
 
 
 def validate(project: Project) -> list[Violation]:

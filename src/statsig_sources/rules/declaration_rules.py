@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from statsig_sources.core.contract import type_family
-from statsig_sources.core.declaration import Declaration, canonical_columns, encoding_problem
+from statsig_sources.core.declaration import Declaration, canonical_columns
 from statsig_sources.core.project import MetricSource, Project, declared_sources
 from statsig_sources.rules.build_rules import stale_catalog
 from statsig_sources.rules.violations import Violation, violation
@@ -35,25 +35,8 @@ def contract_problems(project: Project, rule: str) -> list[Violation]:
 def check_declaration(project: Project) -> list[Violation]:
     """Missing or unknown `meta.statsig` keys, values of the wrong kind, output names the contract
     refuses, and text (in the declaration or in the model properties a payload carries) that cannot be
-    encoded."""
-    found = contract_problems(project, "declaration")
-    for source in project.sources:
-        model = source.model
-        fields = {
-            "the model's description": model.description,
-            "the model's relation_name": model.relation_name,
-            "the model's database, schema or alias": [
-                model.relation.database,
-                model.relation.schema,
-                model.relation.name,
-            ],
-        }
-        found += [
-            violation("declaration", source, problem)
-            for what, value in fields.items()
-            if (problem := encoding_problem(what, value))
-        ]
-    return found
+    encoded (core/gate.py)."""
+    return contract_problems(project, "declaration")
 
 
 def check_unit_types(project: Project) -> list[Violation]:
@@ -67,10 +50,12 @@ def check_source_name(project: Project) -> list[Violation]:
 
 
 def check_duplicate_source_names(project: Project) -> list[Violation]:
-    """Two models declaring the same Statsig source name (compared without case)."""
+    """Two models declaring the same Statsig source name (compared without case). A source whose
+    name cannot be read (core/gate.py) is named by no one."""
     by_name: dict[str, list[MetricSource]] = defaultdict(list)
     for source in project.sources:
-        by_name[source.name.casefold()].append(source)
+        if source.admission.name is not None:
+            by_name[source.admission.name.casefold()].append(source)
     found = []
     for same in by_name.values():
         for source in same if len(same) > 1 else ():

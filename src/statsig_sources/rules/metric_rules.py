@@ -26,8 +26,11 @@ def _metrics(project: Project) -> Iterable[tuple[MetricSource, Declaration, Metr
 
 
 def check_metric_sources(project: Project) -> list[Violation]:
-    """A ratio's denominator names a source this project does not declare."""
-    declared = sorted(source.name for source in project.sources)
+    """A ratio's denominator names a source this project does not declare. Sources are named as the
+    gate names them (core/gate.py): one whose declaration has a problem keeps its declared name, so a
+    ratio on it is not reported again here (its own problem is)."""
+    declared = sorted({name for source in project.sources if (name := source.admission.name) is not None})
+    unnamed = [source.model.unique_id for source in project.sources if source.admission.name is None]
     found = []
     for source, _, metric in _metrics(project):
         if metric.denominator is not None and metric.denominator.source not in declared:
@@ -35,6 +38,8 @@ def check_metric_sources(project: Project) -> list[Violation]:
                 f"{_path(metric, 'denominator.source')} `{metric.denominator.source}` is not a metric source "
                 f"declared in this project (declared: {', '.join(declared)})"
             )
+            if unnamed:
+                message += f"; the source_name of {', '.join(unnamed)} cannot be read"
             found.append(violation("metric_sources", source, message))
     return found
 

@@ -84,6 +84,7 @@ REFUSED = {
     "plan": "no request was sent to Statsig",
     "apply": "no request was sent to Statsig",
     "usage": "no request was sent to Statsig",
+    "reload": "no request was sent to Statsig",
 }
 
 
