@@ -316,10 +316,12 @@ cog.outl("{{ return(" + literal.replace("\n", "\n" + " " * 10) + ") }}")
                                                'let everyone read the governed schema; list only the role(s) '
                                                'Statsig connects as'}},
            'recorded': {'meta_key': 'statsig_sources',
+                        'version_key': 'package_version',
                         'settings': ['statsig_schema',
                                      'statsig_production_targets',
                                      'statsig_reader_roles',
-                                     'statsig_custom_unit_types']},
+                                     'statsig_custom_unit_types'],
+                        'version': '0.2.0'},
            'warehouses': {'without_grants': ['duckdb', 'spark'],
                           'type_families': {'string': ['text',
                                                        'string',

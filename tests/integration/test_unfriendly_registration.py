@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from dbt_harness import DbtProject
 from unfriendly_support import drop_measure, edit_source, unfriendly_project
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig, make_metric
 
@@ -112,7 +113,8 @@ def test_every_report_starts_with_the_manifest_and_target_it_read(
     generated = json.loads(manifest.read_text())["metadata"]["generated_at"]
     expected = (
         f"Read {manifest}: dbt project unfriendly_shop, adapter duckdb, generated "
-        f"{generated[:10]} {generated[11:19]} UTC, target dev."
+        f"{generated[:10]} {generated[11:19]} UTC, target dev; "
+        f"statsig-sources {__version__}."
     )
     _registered(fake, stages)
     for command in ("validate", "render", "plan", "apply", "usage"):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 
 SQL = "models/statsig/statsig_purchases.sql"
@@ -33,7 +34,7 @@ def read_line(project: Path, adapter: str = "postgres") -> str:
     """The line text output starts with: the fixture manifests record no generation time or target."""
     return (
         f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter {adapter}, generated at "
-        "an unknown time.\n"
+        f"an unknown time; statsig-sources {__version__}.\n"
     )
 
 
@@ -58,7 +59,7 @@ def test_validate_says_which_manifest_and_target_it_read(dbt_project) -> None:
     result = run("validate", "--project-dir", str(project))
     assert result.stdout.splitlines()[0] == (
         f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated "
-        "2026-05-20 10:00:00 UTC, target prod."
+        f"2026-05-20 10:00:00 UTC, target prod; statsig-sources {__version__}."
     )
 
 

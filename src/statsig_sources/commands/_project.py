@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,10 +17,14 @@ if TYPE_CHECKING:
 
 
 def project_from_options(options: ProjectOptions) -> Project:
-    """The project as the manifest and the options describe it."""
+    """The project as the manifest and the options describe it, refused (exit 2) when another release
+    of the package wrote the manifest."""
     from statsig_sources.core.project import load_project
+    from statsig_sources.core.releases import check_release
 
-    project = load_project(options.manifest_path, options.settings, options.run_results)
+    manifest_path = options.manifest_path
+    project = load_project(manifest_path, options.settings, options.run_results)
+    check_release(manifest_path, _records(project), options.project_dir)
     for notice in project.manifest.notices:  # on stderr: `--format json` prints nothing but JSON
         click.echo(notice, err=True)
     return project
@@ -70,9 +75,16 @@ def identifiable_project(ctx: click.Context, command: str, fmt: str, options: Pr
     return project
 
 
+def _records(project: Project) -> list[Mapping[str, Any]]:
+    return [source.model.recorded for source in project.sources]
+
+
 def manifest_line(project: Project) -> str:
     """Which manifest a command read: its dbt project, adapter, when it was generated, and the target
-    when the run results of the same dbt invocation name it (the manifest itself does not)."""
+    when the run results of the same dbt invocation name it (the manifest itself does not); then the
+    release of statsig-sources reading it (core/releases.py)."""
+    from statsig_sources.core.releases import recorded_version, release_line
+
     manifest = project.manifest
     moment = parse_timestamp(manifest.generated_at)
     when = moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else "at an unknown time"
@@ -80,5 +92,6 @@ def manifest_line(project: Project) -> str:
     target = f", target {results.target}" if results is not None and results.target else ""
     return (
         f"Read {project.manifest_path}: dbt project {manifest.project_name or '(unnamed)'}, adapter "
-        f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}."
+        f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}; "
+        f"{release_line(recorded_version(_records(project)))}."
     )
