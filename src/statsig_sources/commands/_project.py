@@ -42,9 +42,11 @@ def checked_project(
     """The project and its warnings; on any error, every problem is listed and the command exits 1.
 
     `render`, `plan` and `apply` act only on a project `validate` would pass, so what reaches Statsig
-    is exactly what `render` writes.
+    is exactly what `render` writes. A notice about the manifest that a command already said for it is
+    not among the warnings (_notices.py).
     """
     # Imported here so that `statsig-sources --help` does not load sqlglot.
+    from statsig_sources.commands._notices import said_once
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import refused_report
@@ -55,7 +57,7 @@ def checked_project(
     if errors(violations):
         click.echo(refused_report(fmt, command, len(project.sources), violations))
         ctx.exit(ExitCode.FINDINGS)
-    return project, list(violations)
+    return project, said_once(project, violations)
 
 
 def identifiable_project(ctx: click.Context, command: str, fmt: str, options: ProjectOptions) -> Project:
@@ -77,6 +79,24 @@ def identifiable_project(ctx: click.Context, command: str, fmt: str, options: Pr
 
 def _records(project: Project) -> list[Mapping[str, Any]]:
     return [source.model.recorded for source in project.sources]
+
+
+def manifest_fields(project: Project) -> dict[str, Any]:
+    """What `manifest_line` says, as fields for a JSON report (null where it is not known)."""
+    from statsig_sources import __version__
+    from statsig_sources.core.releases import recorded_version
+
+    manifest = project.manifest
+    results = project.invocation_results
+    return {
+        "path": str(project.manifest_path),
+        "dbt_project": manifest.project_name or None,
+        "adapter": manifest.adapter_type or None,
+        "generated_at": manifest.generated_at or None,
+        "target": (results.target or None) if results is not None else None,
+        "statsig_sources_version": __version__,
+        "package_version": recorded_version(_records(project)) or None,
+    }
 
 
 def manifest_line(project: Project) -> str:

@@ -172,6 +172,7 @@ def _readable_project(ctx: click.Context, fmt: str, options: ProjectOptions) -> 
     """The project, checked before any request: findings that leave usage unable to say which
     source is which (declarations that do not parse, duplicate names) refuse it with exit 1; every
     other finding is a warning on stderr, since usage only reads Statsig."""
+    from statsig_sources.commands._notices import said_once
     from statsig_sources.rules import usage_blocking
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import refused_report, violation_line
@@ -183,6 +184,6 @@ def _readable_project(ctx: click.Context, fmt: str, options: ProjectOptions) -> 
     if blocking:
         click.echo(refused_report(fmt, "usage", len(project.sources), blocking))
         ctx.exit(ExitCode.FINDINGS)
-    for found in violations:
+    for found in said_once(project, violations):
         click.echo(violation_line(replace(found, severity="warning")), err=True)
     return project
