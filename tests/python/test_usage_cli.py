@@ -71,10 +71,10 @@ def test_usage_without_a_key_exits_2_and_never_prints_it(fake: FakeStatsig, proj
     assert "No Statsig Console API key" in result.output
 
 
-def test_usage_check_without_write_exposures_is_a_usage_error(fake: FakeStatsig, project: Path) -> None:
+def test_usage_check_without_a_file_to_check_is_a_usage_error(fake: FakeStatsig, project: Path) -> None:
     result = invoke(fake, project, "--check")
     assert result.exit_code == 2
-    assert "--check needs --write-exposures PATH." in result.output
+    assert "--check needs --write-exposures PATH or --prune-exposures PATH." in result.output
 
 
 def test_exposures_rerun_is_byte_identical_and_check_detects_drift(fake: FakeStatsig, project: Path) -> None:

@@ -20,7 +20,7 @@ from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.core.contract import contract
 from statsig_sources.core.errors import InputError
-from statsig_sources.core.releases import recorded_version, series
+from statsig_sources.core.releases import REPOSITORY, recorded_version, series
 from statsig_sources.standin import FakeStatsig
 
 NODE = "model.shop.statsig_purchases"
@@ -216,3 +216,16 @@ def test_every_command_checks_the_release_before_anything_else() -> None:
         if "load_project(" in path.read_text(encoding="utf-8") and path.name != "_project.py"
     }
     assert loaders == set()
+
+
+def test_the_readme_installs_each_warehouse_s_extra_at_this_release_s_tag(repo_root: Path) -> None:
+    """README's install lines: one per warehouse extra pyproject declares, each at `v<version>`, and
+    packages.yml's revision at the same tag."""
+    pyproject = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    warehouses = set(pyproject["project"]["optional-dependencies"]) - {"dev", "stand-in", "dialects"}
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r'^pip install "statsig-sources\[(\w+)\] @ git\+(\S+)@(\S+)"', readme, re.M)
+    assert sorted(extra for extra, _, _ in lines) == sorted(warehouses)
+    assert {tag for _, _, tag in lines} == {f"v{__version__}"}
+    assert {url for _, url, _ in lines} == {REPOSITORY}
+    assert f'    revision: "v{__version__}"' in readme

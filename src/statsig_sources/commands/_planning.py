@@ -36,9 +36,8 @@ class PlanRequest:
 def make_plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tuple[Project, Planned]:
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced; with
-    the fingerprints of what the plan read (registration/fingerprint.py), for a saved plan."""
+    what the plan was made from, for a saved plan (registration/saved_plan.py)."""
     from statsig_sources.commands._saved_plans import planned_project
-    from statsig_sources.registration.fingerprint import declarations_fingerprint, statsig_fingerprint
     from statsig_sources.registration.metric_payloads import build_metric_payloads
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.saved_plan import Planned, PlanOptions
@@ -62,8 +61,8 @@ def make_plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -
         result,
         planned_project(project),
         PlanOptions(request.adopt, request.take_over, request.force),
-        declarations_fingerprint(desired, declared),
-        statsig_fingerprint(reads),
+        (desired, declared),
+        reads,
     )
     return project, planned
 

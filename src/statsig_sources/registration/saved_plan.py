@@ -14,9 +14,10 @@ exactly what was reviewed, and nothing in the file can make `apply` send what `p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,12 @@ import msgspec
 from statsig_sources import __version__
 from statsig_sources.core.errors import InputError, RefusedError
 from statsig_sources.output import write_atomically
-from statsig_sources.registration.fingerprint import Fingerprint, differences
+from statsig_sources.registration.fingerprint import (
+    Fingerprint,
+    declarations_fingerprint,
+    differences,
+    statsig_fingerprint,
+)
 from statsig_sources.registration.plan_items import Plan, PlanItem
 
 FORMAT = "statsig-sources plan"
@@ -77,13 +83,22 @@ class _Envelope(msgspec.Struct):
 
 @dataclass(frozen=True)
 class Planned:
-    """A plan, with what it was made from."""
+    """A plan, with what it was made from: the declared payloads and every object read from Statsig,
+    fingerprinted only when a saved plan needs them (it takes a second for thousands of metrics)."""
 
     plan: Plan
     project: PlannedProject
     options: PlanOptions
-    declarations: Fingerprint
-    statsig: Fingerprint
+    declared: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]  # sources, metrics
+    reads: Sequence[tuple[str, Mapping[str, Any]]]
+
+    @cached_property
+    def declarations(self) -> Fingerprint:
+        return declarations_fingerprint(*self.declared)
+
+    @cached_property
+    def statsig(self) -> Fingerprint:
+        return statsig_fingerprint(self.reads)
 
 
 def write_plan(path: Path, planned: Planned) -> None:
