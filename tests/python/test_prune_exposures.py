@@ -1,7 +1,7 @@
 """`usage --prune-exposures`: which models a project's files define (no manifest), which exposures depend
 on one that is gone, and the file edited to remove exactly those, in either exposure form; and
 `--write-exposures` leaving out the same. Real dbt parses the result in
-tests/integration/test_prune_exposures.py."""
+tests/integration/test_renamed_model_exposures.py."""
 
 from __future__ import annotations
 

@@ -122,11 +122,15 @@ def _files(directory: Path) -> Iterator[Path]:
 
 
 def _model_entries(path: Path) -> list[Mapping[str, Any]]:
-    """The `models:` entries of a YAML file; nothing for a file that is not YAML dbt would read."""
+    """The `models:` entries of a YAML file that declare versions; nothing for a file that declares
+    none (most are not even parsed) or is not YAML dbt would read."""
     import yaml
 
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if "versions" not in text:
+            return []
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return []
     models = document.get("models") if isinstance(document, dict) else None
