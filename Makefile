@@ -1,5 +1,6 @@
 # Two commands for a fresh machine: `make demo` and `make test`. Both create the virtual environment
-# on first use and reinstall when pyproject.toml changes (and `make test` the dbt 1.12 one, below).
+# on first use and reinstall when pyproject.toml or the version (src/statsig_sources/__init__.py, which
+# pyproject.toml reads) changes (and `make test` the dbt 1.12 one, below).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,14 +16,14 @@ STAMP_1_12 := $(VENV_1_12)/.installed
 
 bootstrap: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/statsig_sources/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark,dialects]' 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -c "import dbt.adapters.duckdb, dbt.adapters.spark, pyspark, statsig_sources"
 	touch $(STAMP)
 
-$(STAMP_1_12): pyproject.toml tests/dbt-1.12/requirements.txt tests/dbt-1.12/no-deps.txt
+$(STAMP_1_12): pyproject.toml src/statsig_sources/__init__.py tests/dbt-1.12/requirements.txt tests/dbt-1.12/no-deps.txt
 	test -x $(VENV_1_12)/bin/python || $(PYTHON) -m venv $(VENV_1_12)
 	$(VENV_1_12)/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(VENV_1_12)/bin/python -m pip install --quiet -r tests/dbt-1.12/requirements.txt -e '.[stand-in]' 2>&1 | grep -v "is ignored" || true

@@ -11,17 +11,18 @@
     them, and the rule is reported as unenforceable by the CLI instead.
     The privilege is the contract's read privilege for the adapter (`select`; BigQuery's
     `roles/bigquery.dataViewer`), and the roles were checked by _statsig_settings before any grant exists.
-    It also records in the model's meta (under the contract's recorded.meta_key) the target, the
-    settings the package resolved for it (vars with env_var and --vars applied) and the roles it granted
-    (target_grants.recorded_as; none where the adapter has no GRANT), so the CLI checks the manifest with
-    exactly the values the package used and knows what the manifest's target grants.
+    It also records in the model's meta (under the contract's recorded.meta_key) the package's version,
+    the target, the settings the package resolved for it (vars with env_var and --vars applied) and the
+    roles it granted (target_grants.recorded_as; none where the adapter has no GRANT), so the CLI checks
+    the manifest with exactly the values the package used, knows what the manifest's target grants, and
+    refuses one written by another release of the package.
     It runs for every metric-source model on every parse, so it makes few macro calls (the settings in
     one); it does not run once dbt executes, when config() sets nothing. -#}
 {% macro _statsig_governance_config() %}
     {%- set contract = statsig_sources._statsig_contract() -%}
     {%- set spec = contract['recorded'] -%}
     {%- set by_target = contract['target_grants'] -%}
-    {%- set recorded = {'target': target.name} -%}
+    {%- set recorded = {spec['version_key']: spec['version'], 'target': target.name} -%}
     {%- do recorded.update(statsig_sources._statsig_settings(spec['settings'])) -%}
     {%- set roles = statsig_sources._statsig_granted_roles(recorded) -%}
     {%- if statsig_sources.statsig_supports_grants() -%}

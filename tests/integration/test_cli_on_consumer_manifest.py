@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner, Result
 from dbt_harness import DbtProject
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig, schemas
 
@@ -51,7 +52,8 @@ def test_validate_real_manifest_passes_with_only_the_duckdb_grants_warning(consu
     generated = json.loads(manifest.read_text())["metadata"]["generated_at"]
     read = (
         f"Read {manifest}: dbt project statsig_consumer, adapter duckdb, generated {generated[:10]} "
-        f"{generated[11:19]} UTC, target prod.\n"
+        f"{generated[11:19]} UTC, target prod; "
+        f"statsig-sources {__version__}.\n"
     )
     expected = read + UNENFORCEABLE + "4 metric sources checked: 1 warning.\n"
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from dbt_harness import DbtProject
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 
 pytestmark = pytest.mark.dbt
@@ -141,7 +142,7 @@ def _manifest(project: DbtProject) -> dict[str, Any]:
     return json.loads((project.project_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
 
 
-def test_sources_record_the_resolved_settings_and_the_schema_usage_hook_runs(
+def test_sources_record_the_package_version_and_resolved_settings_and_the_schema_usage_hook_runs(
     consumer_build: dict[str, Any], consumer_project: DbtProject
 ) -> None:
     nodes = _manifest(consumer_project)["nodes"]
@@ -150,6 +151,7 @@ def test_sources_record_the_resolved_settings_and_the_schema_usage_hook_runs(
         # DuckDB has no roles: the package sets no grants there (PostgreSQL's are tested on PostgreSQL).
         assert config["grants"] == {}
         assert config["meta"]["statsig_sources"] == {
+            "package_version": __version__,
             "target": "prod",
             "statsig_schema": "statsig_staging",
             "statsig_production_targets": ["prod", "spark"],

@@ -1,7 +1,7 @@
 """Package vars are data, never SQL, proven on PostgreSQL: a var holding SQL, or naming PUBLIC, fails the
 build with one clear message before any statement runs (a victim table survives, a witness role gains
 nothing), the pull-request check (`dbt parse`, then `validate`) refuses it, and `validate` refuses a
-manifest that records such a value (one an older package wrote) or a CLI option that gives one."""
+manifest that records such a value (edited by hand) or a CLI option that gives one."""
 
 from __future__ import annotations
 
@@ -155,7 +155,8 @@ def parsed(project: DbtProject) -> Path:
 def test_validate_refuses_a_manifest_that_records_it(
     project: DbtProject, parsed: Path, tmp_path: Path, variables: dict[str, Any]
 ) -> None:
-    """As an older package, which did not check its vars, recorded them (and set the grants from them)."""
+    """As a hand-edited manifest records them (and sets the grants from them); an older package's manifest
+    is refused for its version before any rule (tests/python/test_versions.py)."""
     data = json.loads(parsed.read_text(encoding="utf-8"))
     for node in data["nodes"].values():
         recorded = (node.get("config", {}).get("meta") or {}).get("statsig_sources")

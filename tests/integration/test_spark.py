@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from dbt_harness import DbtProject, copy_consumer_project
 from spark_support import require_spark, spark_rows
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig, schemas
 
@@ -188,7 +189,7 @@ def test_validate_on_the_spark_manifest_passes_with_grants_reported_unenforceabl
     assert read.startswith(
         f"Read {spark_consumer[1] / 'target' / 'manifest.json'}: dbt project statsig_consumer, "
     )
-    assert read.endswith(", target spark.")
+    assert read.endswith(f", target spark; statsig-sources {__version__}.")
     assert (result.exit_code, body) == (0, UNENFORCEABLE + "4 metric sources checked: 1 warning.\n")
 
 

@@ -24,6 +24,8 @@ from dbt_harness import DbtProject, copy_consumer_project
 from exposures_support import demo_with_exposures
 from unfriendly_support import unfriendly_project
 
+from statsig_sources import __version__ as statsig_sources_version
+
 pytestmark = pytest.mark.dbt
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -179,6 +181,7 @@ def test_with_every_var_unset_each_value_the_package_configures_is_defined(
     source = nodes["model.ci_shop.statsig_signups"]
     recorded = source["config"]["meta"]["statsig_sources"]
     assert recorded == {
+        "package_version": statsig_sources_version,
         "target": "prod",
         "statsig_schema": "statsig_staging",
         "statsig_production_targets": ["prod"],

@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 from manifest_fixtures import FIXTURES, read_fixture
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.core.access import everyone, read_privilege, setting_problems
 from statsig_sources.core.project import load_project
@@ -183,13 +184,16 @@ def test_validate_names_the_option_that_gave_a_refused_value() -> None:
 def _with_recorded(tmp_path: Path, recorded: dict[str, Any], adapter: str = "postgres") -> Path:
     data = read_fixture("valid/postgres_production.json")
     data["metadata"]["adapter_type"] = adapter
-    data["nodes"]["model.shop.statsig_purchases"]["config"]["meta"]["statsig_sources"] = recorded
+    # As a hand-edited manifest records them: with this release's version (an older package's manifest,
+    # which records none, is refused for that before any rule: tests/python/test_versions.py).
+    meta = data["nodes"]["model.shop.statsig_purchases"]["config"]["meta"]
+    meta["statsig_sources"] = {"package_version": __version__, **recorded}
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
 
-def test_validate_refuses_what_an_unchecking_package_recorded_once_not_per_source(tmp_path: Path) -> None:
+def test_validate_refuses_what_a_hand_edited_manifest_records_once_not_per_source(tmp_path: Path) -> None:
     roles = ["statsig_reader; grant all on schema public to evil; --"]
     manifest = _with_recorded(tmp_path, {"statsig_reader_roles": roles})
     code, report = _validate(manifest)
@@ -243,7 +247,7 @@ def test_the_grants_rule_reads_bigquery_s_viewer_role(tmp_path: Path) -> None:
     data["metadata"]["adapter_type"] = "bigquery"
     config = data["nodes"]["model.shop.statsig_purchases"]["config"]
     config["grants"] = {"roles/bigquery.dataViewer": [member]}
-    config["meta"]["statsig_sources"] = {"statsig_reader_roles": [member]}
+    config["meta"]["statsig_sources"] = {"package_version": __version__, "statsig_reader_roles": [member]}
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     rules = {v.rule for v in validate(load_project(path, SettingOptions())) if v.severity == "error"}

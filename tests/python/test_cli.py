@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 
 SQL = "models/statsig/statsig_purchases.sql"
@@ -33,7 +34,7 @@ def read_line(project: Path, adapter: str = "postgres") -> str:
     """The line text output starts with: the fixture manifests record no generation time or target."""
     return (
         f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter {adapter}, generated at "
-        "an unknown time.\n"
+        f"an unknown time; statsig-sources {__version__}.\n"
     )
 
 
@@ -58,7 +59,7 @@ def test_validate_says_which_manifest_and_target_it_read(dbt_project) -> None:
     result = run("validate", "--project-dir", str(project))
     assert result.stdout.splitlines()[0] == (
         f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated "
-        "2026-05-20 10:00:00 UTC, target prod."
+        f"2026-05-20 10:00:00 UTC, target prod; statsig-sources {__version__}."
     )
 
 
@@ -111,6 +112,36 @@ def test_validate_json_prints_only_json_with_warnings_inside(dbt_project) -> Non
         ("warning", "governed_schema", None),
         ("warning", "grants", None),
     ]
+
+
+def test_validate_json_states_the_manifest_and_release_the_text_header_states(dbt_project) -> None:
+    project = dbt_project()
+    patch = f"{__version__.rsplit('.', 1)[0]}.99"  # another patch release of this minor version
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    manifest["metadata"]["generated_at"] = "2026-05-20T10:00:00.123456Z"
+    manifest["nodes"]["model.shop.statsig_purchases"]["config"]["meta"]["statsig_sources"] = {
+        "package_version": patch
+    }
+    (project / "target" / "manifest.json").write_text(json.dumps(manifest))
+    results = json.loads((project / "target" / "run_results.json").read_text())
+    results["args"]["target"] = "prod"
+    (project / "target" / "run_results.json").write_text(json.dumps(results))
+    report = json.loads(run("validate", "--format", "json", "--project-dir", str(project)).stdout)
+    assert list(report)[:2] == ["command", "manifest"]
+    assert report["manifest"] == {
+        "path": str(project / "target" / "manifest.json"),
+        "dbt_project": "shop",
+        "adapter": "postgres",
+        "generated_at": "2026-05-20T10:00:00.123456Z",
+        "target": "prod",
+        "statsig_sources_version": __version__,
+        "package_version": patch,
+    }
+    text = run("validate", "--project-dir", str(project)).stdout.splitlines()[0]
+    assert text == (
+        f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated "
+        f"2026-05-20 10:00:00 UTC, target prod; statsig-sources {__version__}, dbt package {patch}."
+    )
 
 
 def test_validate_markdown_is_a_table(dbt_project) -> None:

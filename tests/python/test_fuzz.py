@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from manifest_fixtures import read_fixture, run_results_document
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.core import sql_results
 from statsig_sources.core.sql_results import CACHE_FILE, sql_digest
@@ -479,7 +480,10 @@ def _manifest(adapter: str, recorded: dict[str, Any] | None = None) -> dict[str,
     data = read_fixture("valid/postgres_production.json")
     data["metadata"]["adapter_type"] = adapter
     if recorded is not None:
-        data["nodes"][NODE]["config"]["meta"]["statsig_sources"] = recorded
+        data["nodes"][NODE]["config"]["meta"]["statsig_sources"] = {
+            "package_version": __version__,
+            **recorded,
+        }
     return data
 
 

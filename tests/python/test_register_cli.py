@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner, Result
 from support import KEY, source
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.core.project import load_project
 from statsig_sources.core.settings import Settings
@@ -53,7 +54,7 @@ def test_invalid_project_is_refused_with_every_problem_and_no_request(
     assert result.exit_code == 1
     assert result.stdout.startswith(
         f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated at "
-        "an unknown time.\nerror: [grants] model.shop.statsig_purchases"
+        f"an unknown time; statsig-sources {__version__}.\nerror: [grants] model.shop.statsig_purchases"
     )
     assert result.stdout.endswith(
         f"1 metric source checked: 1 error.\n{command} refused: no request was sent to Statsig.\n"
@@ -116,7 +117,8 @@ def test_plan_markdown_for_a_pull_request(fake: FakeStatsig, project: Path) -> N
     result = invoke(fake, project, "plan", "--format", "markdown", "--marker", "team-x")
     assert result.stdout.startswith(
         f"### Statsig metric sources plan\n\nRead {project / 'target' / 'manifest.json'}: dbt project "
-        "shop, adapter postgres, generated at an unknown time.\n\nMarker `team-x`: 1 to create"
+        f"shop, adapter postgres, generated at an unknown time; statsig-sources {__version__}.\n\nMarker "
+        "`team-x`: 1 to create"
     )
 
 

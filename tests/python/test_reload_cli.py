@@ -107,6 +107,29 @@ def test_the_json_names_every_rebuilt_source_every_affected_metric_and_the_faile
     }
 
 
+def test_a_long_dbt_message_is_shortened_at_a_whole_word_and_says_so(
+    fake: FakeStatsig, project: Path
+) -> None:
+    results_path = project / "target" / "run_results.json"
+    results = json.loads(results_path.read_text())
+    # A Jinja compile error in a wide model: dbt quotes the whole SQL it could not compile.
+    long = "Compilation Error in model statsig_refunds\n  " + " ".join(
+        f"column_number_{i}" for i in range(60)
+    )
+    for result in results["results"]:
+        if result["status"] == "error":
+            result["message"] = long + "\n  > in macro statsig_source"
+    results_path.write_text(json.dumps(results))
+    _, report = reload_json(fake, project)
+    message = report["sources"][1]["message"]
+    kept, _, tail = message.partition(" … ")
+    assert tail == "(shortened; dbt's log holds the whole message)"
+    assert len(kept) <= 400 and long.replace("\n  ", " ").startswith(kept)
+    assert kept.split()[-1] == f"column_number_{len(kept.split()) - 6}"  # a whole word, never cut
+    text = invoke(fake, project).stdout
+    assert f"{kept} … (shortened; dbt's log holds the whole message)" in text
+
+
 def test_the_text_report_names_what_changed_what_failed_and_each_experiment(
     fake: FakeStatsig, project: Path
 ) -> None:

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import tomllib
 import yaml
 from support import KEY, source
+
+from statsig_sources import __version__
+from statsig_sources.commands.standin import STAND_IN_EXTRA
 
 STATSIG_SOURCES = str(Path(sys.executable).parent / "statsig-sources")
 NOTICE = (
@@ -116,7 +120,14 @@ def test_without_the_extra_it_says_what_to_install() -> None:
         "print(result.exit_code, result.stderr, end='')\n"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert (
-        completed.stdout
-        == "2 Error: The stand-in needs jsonschema: pip install 'statsig-sources[stand-in]'.\n"
+    assert completed.stdout == (
+        "2 Error: The stand-in needs jsonschema, its one extra: pip install 'jsonschema>=4.20' (or install "
+        'statsig-sources with the extra, from where you install it: pip install "statsig-sources[stand-in] '
+        f'@ git+https://github.com/<your-org>/statsig-sources.git@v{__version__}").\n'
     )
+
+
+def test_the_hint_names_the_extra_pyproject_declares(repo_root: Path) -> None:
+    """The project is not on PyPI: the hint installs the extra's own package, which is, as declared."""
+    pyproject = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["optional-dependencies"]["stand-in"] == [STAND_IN_EXTRA]

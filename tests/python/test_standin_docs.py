@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from statsig_sources import __version__
 from statsig_sources.standin import FakeStatsig
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "stand-in.md"
@@ -64,7 +65,10 @@ def test_the_ci_jobs_stand_in_steps_plan_apply_and_converge(dbt_project: Any) ->
     finally:
         os.killpg(start.pid, signal.SIGTERM)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    read = "Read target/manifest.json: dbt project shop, adapter postgres, generated at an unknown time.\n"
+    read = (
+        "Read target/manifest.json: dbt project shop, adapter postgres, generated at an unknown time; "
+        f"statsig-sources {__version__}.\n"
+    )
     marker = "Statsig metric sources (marker managed-by:statsig-sources:shop)"
     pending = f"{read}{marker}: 1 to create, 0 to update, 0 unchanged, 0 orphaned, 0 blocked.\n"
     pending += "+ create statsig_purchases\n"

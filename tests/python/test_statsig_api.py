@@ -292,3 +292,24 @@ def test_the_metric_endpoints_speak_statsigs_paths_and_ids(
         ("DELETE", encoded),
         ("GET", encoded),
     ]
+
+
+def test_the_client_logs_every_object_it_reads_while_asked_and_only_then(
+    fake: FakeStatsig, make_client: Callable[..., StatsigClient]
+) -> None:
+    """What a saved plan fingerprints: lists across pages, single reads, every kind; writes are not reads."""
+    fake.seed_sources([source(f"s{i}") for i in range(4)])
+    fake.seed_metrics([make_metric("m", "s0")])
+    client = make_client()  # three to a page
+    client.list_sources()
+    with client.reads_logged() as reads:
+        client.list_sources()
+        client.get_metric("m::user_warehouse")
+        client.get_source("absent")
+        client.update_source("s1", source("s1", description="changed"))
+        client.list_metric_experiments("m::user_warehouse")
+    client.list_metrics()
+    assert [(kind, item.get("name")) for kind, item in reads] == [
+        *(("source", f"s{i}") for i in range(4)),
+        ("metric", "m"),
+    ]

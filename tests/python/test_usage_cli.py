@@ -14,6 +14,7 @@ from support import KEY
 from test_usage import MARKDOWN, TEXT
 from usage_support import METRICS, REMOTE_SOURCES, metric, two_source_manifest
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig
 from statsig_sources.usage.exposures import escape_jinja, exposure_names, slug
@@ -42,7 +43,7 @@ def test_usage_prints_the_report_exactly(fake: FakeStatsig, project: Path, fmt: 
     assert result.exit_code == 0, result.output
     read = (
         f"Read {project / 'target' / 'manifest.json'}: dbt project shop, adapter postgres, generated at "
-        "an unknown time.\n"
+        f"an unknown time; statsig-sources {__version__}.\n"
     )
     assert result.stdout == (read if fmt == "text" else "") + expected
 
@@ -70,10 +71,10 @@ def test_usage_without_a_key_exits_2_and_never_prints_it(fake: FakeStatsig, proj
     assert "No Statsig Console API key" in result.output
 
 
-def test_usage_check_without_write_exposures_is_a_usage_error(fake: FakeStatsig, project: Path) -> None:
+def test_usage_check_without_a_file_to_check_is_a_usage_error(fake: FakeStatsig, project: Path) -> None:
     result = invoke(fake, project, "--check")
     assert result.exit_code == 2
-    assert "--check needs --write-exposures PATH." in result.output
+    assert "--check needs --write-exposures PATH or --prune-exposures PATH." in result.output
 
 
 def test_exposures_rerun_is_byte_identical_and_check_detects_drift(fake: FakeStatsig, project: Path) -> None:

@@ -1,5 +1,5 @@
 """The built wheel carries what the installed package reads at run time: Statsig's OpenAPI documents and
-the declaration contract."""
+the declaration contract; and the version the package's __init__ gives."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from wheel_support import build_wheel
 
+from statsig_sources import __version__
 from statsig_sources.standin.schemas import DOCUMENTS
 
 DATA = [f"standin/openapi/{document}" for document in DOCUMENTS] + ["core/contract.json"]
@@ -15,6 +16,7 @@ DATA = [f"standin/openapi/{document}" for document in DOCUMENTS] + ["core/contra
 
 def test_the_wheel_ships_the_package_data_the_cli_reads(repo_root: Path, tmp_path: Path) -> None:
     [wheel] = build_wheel(repo_root, tmp_path).glob("statsig_sources-*.whl")
+    assert wheel.name.startswith(f"statsig_sources-{__version__}-")  # pyproject.toml reads __init__'s
     with zipfile.ZipFile(wheel) as archive:
         for name in DATA:
             packaged = archive.read(f"statsig_sources/{name}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from statsig_sources import __version__
 from statsig_sources.core.errors import InputError
 
 # The install line README.md gives for PostgreSQL (tests/python/test_audit_driver.py keeps them equal).
 INSTALL_WITH_POSTGRES = (
     'pip install "statsig-sources[postgres] @ git+https://github.com/<your-org>/statsig-sources.git'
-    '@<tag or commit>"'
+    f'@v{__version__}"'
 )
 
 

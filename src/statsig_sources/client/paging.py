@@ -4,7 +4,8 @@ reads (`shapes.py`), and lists followed to their last page with an explicit `lim
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -17,11 +18,31 @@ PAGE_SLACK = 2  # pages beyond what totalItems needs (items created while listin
 MAX_PAGES = 1_000  # the most pages followed when Statsig gives no totalItems
 
 
+# What a client read while it kept a log: each object's kind (its shape's) and the object as answered.
+Reads = list[tuple[str, dict[str, Any]]]
+
+
 class Endpoints:
     """The base of the client: `_transport` and `page_size` are set by StatsigClient."""
 
     _transport: Transport
     page_size: int
+    _reads: Reads | None = None
+
+    @contextmanager
+    def reads_logged(self) -> Iterator[Reads]:
+        """Every object the client reads (lists and single objects, of every kind) until the block ends,
+        in order: what a saved plan fingerprints (registration/fingerprint.py)."""
+        log: Reads = []
+        self._reads = log
+        try:
+            yield log
+        finally:
+            self._reads = None
+
+    def _log(self, shape: Shape, objects: list[dict[str, Any]]) -> None:
+        if self._reads is not None:
+            self._reads.extend((shape.kind, item) for item in objects)
 
     def _found(self, path: str, shape: Shape) -> dict[str, Any] | None:
         """GET one object: its checked `data`, or None when Statsig answers 404."""
@@ -31,7 +52,9 @@ class Endpoints:
             if exc.status == 404:
                 return None
             raise
-        return self._checked(body.get("data"), shape, f"GET {path}")
+        found = self._checked(body.get("data"), shape, f"GET {path}")
+        self._log(shape, [found])
+        return found
 
     def redact(self, text: str) -> str:
         """`text` with the key (in any case or encoding) and anything shaped like a key masked."""
@@ -52,6 +75,7 @@ class Endpoints:
         bound: int | None = None
         while True:
             data, pagination = self._page(path, self._transport.request("GET", path, params=query), shape)
+            self._log(shape, data)
             items.extend(data)
             next_page = pagination.get("nextPage")
             if not next_page or not data:

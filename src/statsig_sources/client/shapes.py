@@ -23,6 +23,7 @@ class Shape:
     fields: Mapping[str, Shape] = field(default_factory=dict)
     items: Shape | None = None
     required: tuple[str, ...] = ()  # fields that must be present and not null
+    kind: str = ""  # what an object of this shape is (`source`, `metric`, ...), for a log of reads
 
 
 TEXT = Shape((str,))
@@ -30,8 +31,8 @@ FLAG = Shape((bool,))
 NUMBER = Shape((int, float))
 
 
-def _obj(fields: Mapping[str, Shape], required: tuple[str, ...] = ()) -> Shape:
-    return Shape((dict,), fields, required=required)
+def _obj(fields: Mapping[str, Shape], required: tuple[str, ...] = (), kind: str = "") -> Shape:
+    return Shape((dict,), fields, required=required, kind=kind)
 
 
 def _list(items: Shape) -> Shape:
@@ -61,6 +62,7 @@ SOURCE = _obj(
         "teamID": TEXT,
     },
     required=("name",),
+    kind="source",
 )
 
 METRIC = _obj(
@@ -91,7 +93,8 @@ METRIC = _obj(
                 "funnelEvents": _list(_obj({"metricSourceName": TEXT, "criteria": _CRITERIA})),
             }
         ),
-    }
+    },
+    kind="metric",
 )
 
 _METRIC_REFS = _list(_obj({"name": TEXT, "type": TEXT}, required=("name", "type")))
@@ -109,6 +112,7 @@ EXPERIMENT = _obj(
         "secondaryMetricTags": _list(TEXT),
     },
     required=("id",),
+    kind="experiment",
 )
 
 # PulseLoadHistoryDto: one result load of an experiment; `finishedState` is absent while it runs.
@@ -124,6 +128,7 @@ PULSE_LOAD = _obj(
         "turboMode": FLAG,
     },
     required=("createdTime",),
+    kind="pulse_load",
 )
 
 MESSAGE = _obj({"message": TEXT})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,10 +17,14 @@ if TYPE_CHECKING:
 
 
 def project_from_options(options: ProjectOptions) -> Project:
-    """The project as the manifest and the options describe it."""
+    """The project as the manifest and the options describe it, refused (exit 2) when another release
+    of the package wrote the manifest."""
     from statsig_sources.core.project import load_project
+    from statsig_sources.core.releases import check_release
 
-    project = load_project(options.manifest_path, options.settings, options.run_results)
+    manifest_path = options.manifest_path
+    project = load_project(manifest_path, options.settings, options.run_results)
+    check_release(manifest_path, _records(project), options.project_dir)
     for notice in project.manifest.notices:  # on stderr: `--format json` prints nothing but JSON
         click.echo(notice, err=True)
     return project
@@ -40,8 +45,11 @@ def admitted_project(
     on a declaration that is unusable or a source name that is unknown or declared twice.
 
     With `warn` false, a reader runs only the gate's checks (no SQL is read) and returns no findings.
+    A notice about the manifest that a command already said for it is not among the warnings
+    (_notices.py).
     """
     # Imported here so that `statsig-sources --help` does not load sqlglot.
+    from statsig_sources.commands._notices import said_once
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.gate import READERS, refusals, unidentified
     from statsig_sources.rules.report import refused_report
@@ -53,12 +61,39 @@ def admitted_project(
     if refused:
         click.echo(refused_report(fmt, command, len(project.sources), refused))
         ctx.exit(ExitCode.FINDINGS)
-    return project, [found for found in violations if found not in refused] if warn else []
+    if not warn:
+        return project, []
+    return project, said_once(project, [found for found in violations if found not in refused])
+
+
+def _records(project: Project) -> list[Mapping[str, Any]]:
+    return [source.model.recorded for source in project.sources]
+
+
+def manifest_fields(project: Project) -> dict[str, Any]:
+    """What `manifest_line` says, as fields for a JSON report (null where it is not known)."""
+    from statsig_sources import __version__
+    from statsig_sources.core.releases import recorded_version
+
+    manifest = project.manifest
+    results = project.invocation_results
+    return {
+        "path": str(project.manifest_path),
+        "dbt_project": manifest.project_name or None,
+        "adapter": manifest.adapter_type or None,
+        "generated_at": manifest.generated_at or None,
+        "target": (results.target or None) if results is not None else None,
+        "statsig_sources_version": __version__,
+        "package_version": recorded_version(_records(project)) or None,
+    }
 
 
 def manifest_line(project: Project) -> str:
     """Which manifest a command read: its dbt project, adapter, when it was generated, and the target
-    when the run results of the same dbt invocation name it (the manifest itself does not)."""
+    when the run results of the same dbt invocation name it (the manifest itself does not); then the
+    release of statsig-sources reading it (core/releases.py)."""
+    from statsig_sources.core.releases import recorded_version, release_line
+
     manifest = project.manifest
     moment = parse_timestamp(manifest.generated_at)
     when = moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else "at an unknown time"
@@ -66,5 +101,6 @@ def manifest_line(project: Project) -> str:
     target = f", target {results.target}" if results is not None and results.target else ""
     return (
         f"Read {project.manifest_path}: dbt project {manifest.project_name or '(unnamed)'}, adapter "
-        f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}."
+        f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}; "
+        f"{release_line(recorded_version(_records(project)))}."
     )

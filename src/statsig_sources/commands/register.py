@@ -1,7 +1,8 @@
 """`plan` and `apply`: register the metric sources in dbt's manifest with Statsig.
 
 The desired state is `build_payloads(project)`, exactly what `render` writes, from a project that
-`validate`'s rules pass.
+`validate`'s rules pass; both commands plan alike (_planning.py). `plan --out` saves a plan and
+`apply --plan` applies exactly it, or refuses (_saved_plans.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -22,73 +24,13 @@ from statsig_sources.commands._options import (
     project_options,
     statsig_client,
 )
-from statsig_sources.commands._project import admitted_project
-from statsig_sources.core.errors import ExitCode, RefusedError
+from statsig_sources.commands._planning import PlanRequest, make_plan
+from statsig_sources.core.errors import ExitCode
 
 if TYPE_CHECKING:
-    from statsig_sources.client.api import StatsigClient
     from statsig_sources.core.project import Project
     from statsig_sources.registration.apply import ApplyResult, Outcome
     from statsig_sources.registration.plan import Plan
-
-
-@dataclass(frozen=True)
-class PlanRequest:
-    """What `plan` and `apply` were asked to plan, and how."""
-
-    command: str  # plan or apply
-    fmt: str
-    project_options: ProjectOptions
-    adopt: tuple[str, ...] = ()
-    force: bool = False
-    allow_non_production: bool = True
-    take_over: tuple[str, ...] = ()
-
-
-def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tuple[Project, Plan]:
-    """Validate the project (refusing before any request), diff its payloads against Statsig, and
-    block updates that would break a column a live metric reads (docs/usage.md) unless forced."""
-    from statsig_sources.registration.impact import guard_plan
-    from statsig_sources.registration.metric_payloads import build_metric_payloads
-    from statsig_sources.registration.payloads import build_payloads, check_encodable
-    from statsig_sources.registration.plan import build_plan
-    from statsig_sources.rules.governance import grants_nothing_message, non_production_message
-    from statsig_sources.rules.report import violation_line
-    from statsig_sources.rules.violations import Violation
-
-    command = request.command
-    project, warnings = admitted_project(ctx, command, request.fmt, request.project_options)
-    for warning in warnings:
-        click.echo(violation_line(warning), err=True)
-    development = non_production_message(project)
-    if development is not None and not request.allow_non_production:
-        raise RefusedError(f"{command} refused, no request was sent to Statsig: {development}.")
-    ungranted = grants_nothing_message(project)
-    if ungranted is not None and command == "apply":
-        click.echo(violation_line(Violation("", "grants", ungranted, "warning")), err=True)
-    payloads, metrics = build_payloads(project), build_metric_payloads(project)
-    check_encodable([*payloads, *metrics], "No request was sent to Statsig.")
-    desired = [payload.body for payload in payloads]
-    declared = [metric.body for metric in metrics]
-    remote_sources, remote_metrics = client.list_sources(), client.list_metrics()
-    result = build_plan(
-        desired,
-        remote_sources,
-        project.marker,
-        set(request.adopt),
-        metrics=declared,
-        remote_metrics=remote_metrics,
-        take_over=set(request.take_over),
-    )
-    adapter = project.manifest.adapter_type
-    return project, guard_plan(
-        result,
-        lambda: remote_metrics,
-        adapter_type=adapter,
-        fetch_experiments=lambda: client.list_experiments("active"),
-        force=request.force,
-        desired_metrics=declared,
-    )
 
 
 @click.command()
@@ -114,6 +56,12 @@ def _plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -> tu
     is_flag=True,
     help="Allow updates that break columns live metrics use, and removals of sources they read.",
 )
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan to this file, for `apply --plan` to apply exactly (it holds no key).",
+)
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -123,6 +71,7 @@ def plan(
     adopt: tuple[str, ...],
     take_over: tuple[str, ...],
     force: bool,
+    out_path: Path | None,
     connection: Connection,
     project_options: ProjectOptions,
 ) -> None:
@@ -132,19 +81,26 @@ def plan(
     is exactly what `render` writes: every source, and every metric declared in dbt. Exits 1 when any
     item is blocked (a name held by a source or metric without the marker, an update that breaks a
     live metric, a source removed from dbt while metrics read it), with or without --detailed-exitcode.
+    With --out, the plan is also saved, with a
+    fingerprint of everything it read, for `apply --plan` (docs/registration.md#saved-plans).
 
     Example:
 
     \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --format markdown > plan.md
+        STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --out statsig-plan.json
     """
     from statsig_sources.commands._project import manifest_line
+    from statsig_sources.commands._saved_plans import save_plan
     from statsig_sources.registration.plan import Action
     from statsig_sources.registration.report import RENDERERS, blocked_lines, render_markdown
 
     with statsig_client(connection) as client:
         request = PlanRequest("plan", fmt, project_options, adopt, force, take_over=take_over)
-        project, result = _plan(ctx, request, client)
+        project, planned = make_plan(ctx, request, client)
+    result = planned.plan
+    if out_path is not None:
+        save_plan(out_path, planned)
     if fmt == "markdown":
         click.echo(render_markdown(result, read=manifest_line(project)), nl=False)
     else:
@@ -191,6 +147,13 @@ def plan(
     help="Register sources built outside the production governed schema (a development target's "
     "build); env STATSIG_SOURCES_ALLOW_NON_PRODUCTION.",
 )
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Apply exactly this plan (`plan --out`), or refuse when Statsig or the project changed since; "
+    "its --adopt, --take-over and --force are the plan's.",
+)
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -203,6 +166,7 @@ def apply(
     dry_run: bool,
     force: bool,
     allow_non_production: bool,
+    plan_path: Path | None,
     connection: Connection,
     project_options: ProjectOptions,
 ) -> None:
@@ -213,20 +177,29 @@ def apply(
     confirmation on a terminal, writes (sources before the metrics that read them, metrics pruned
     before their sources), then reads everything written back. Exits 1 while any item is blocked,
     failed or drifted (Statsig holds a field otherwise than it was sent: each such field is shown).
+    With --plan, applies exactly a saved plan after the same checks, and refuses
+    (exit 1, nothing written) when Statsig or the project no longer match it.
 
     Example:
 
     \b
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --prune
+        STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --plan statsig-plan.json
         statsig-sources apply --yes --format json > applied.json
     """
     from statsig_sources.client.deadlines import allow_writes
+    from statsig_sources.commands._saved_plans import approved_plan, read_saved_plan
     from statsig_sources.registration.apply import ApplyResult, actionable, apply_plan, planned_writes
     from statsig_sources.registration.report import render_text
 
+    request = PlanRequest("apply", fmt, project_options, adopt, force, allow_non_production, take_over)
+    saved = read_saved_plan(plan_path, request)  # read, or refused, before any request
     with statsig_client(connection) as client:
-        request = PlanRequest("apply", fmt, project_options, adopt, force, allow_non_production, take_over)
-        project, result = _plan(ctx, request, client)
+        if saved is None:
+            project, planned = make_plan(ctx, request, client)
+            result = planned.plan
+        else:
+            project, result = approved_plan(saved, request, lambda asked: make_plan(ctx, asked, client))
         if fmt == "text":
             click.echo(render_text(result), nl=False)
         todo = actionable(result)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from statsig_sources import __version__
 from statsig_sources.core.errors import InputError
+from statsig_sources.core.releases import REPOSITORY
 
 if TYPE_CHECKING:
     from statsig_sources.standin import FakeStatsig
@@ -19,6 +21,20 @@ NOTICE = (
     "nothing reaches Statsig, and every answer carries the header X-Statsig-Stand-In: not Statsig.\n"
     "Any key starting with console- is accepted. Stop it with Ctrl-C."
 )
+
+
+# The `stand-in` extra of pyproject.toml (tests/python/test_standin_cli.py checks they agree). The
+# project is not on PyPI, so the hint names the extra's one package, which is.
+STAND_IN_EXTRA = "jsonschema>=4.20"
+
+
+def missing_extra(module: str) -> str:
+    """What to run when the stand-in's extra is not installed."""
+    return (
+        f"The stand-in needs {module}, its one extra: pip install '{STAND_IN_EXTRA}' (or install "
+        "statsig-sources with the extra, from where you install it: "
+        f'pip install "statsig-sources[stand-in] @ git+{REPOSITORY}@v{__version__}").'
+    )
 
 
 @click.command("stand-in")
@@ -54,8 +70,8 @@ def stand_in(
     validates every request body against Statsig's OpenAPI documents, which it ships; it answers
     with Statsig's envelope. It serves metric sources, metrics (read), experiments (read) and their
     result loads.
-    docs/stand-in.md describes the seed file. Needs the stand-in extra:
-    pip install 'statsig-sources[stand-in]'.
+    docs/stand-in.md describes the seed file. Needs the stand-in extra, a JSON Schema validator:
+    pip install 'jsonschema>=4.20'.
 
     Example:
 
@@ -67,9 +83,7 @@ def stand_in(
     try:
         from statsig_sources.standin import FakeStatsig
     except ImportError as error:
-        raise InputError(
-            f"The stand-in needs {error.name}: pip install 'statsig-sources[stand-in]'."
-        ) from None
+        raise InputError(missing_extra(error.name or "jsonschema")) from None
 
     fake = FakeStatsig(host=host, port=port, state_path=state_path, allow_non_loopback=allow_non_loopback)
     if seed_path is not None:

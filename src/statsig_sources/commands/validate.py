@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
-from statsig_sources.commands._project import echo_manifest_line, project_from_options
+from statsig_sources.commands._project import echo_manifest_line, manifest_fields, project_from_options
 from statsig_sources.core.errors import ExitCode
 
 
@@ -27,12 +27,13 @@ def validate(ctx: click.Context, /, fmt: str, project_options: ProjectOptions) -
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot.
+    from statsig_sources.commands._notices import said_once
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import validate_report
 
     project = project_from_options(project_options)
     echo_manifest_line(project, fmt)
-    violations = run_rules(project)
-    click.echo(validate_report(fmt, len(project.sources), violations))
+    violations = said_once(project, run_rules(project), always=True)  # every finding, remembered
+    click.echo(validate_report(fmt, len(project.sources), violations, manifest_fields(project)))
     ctx.exit(ExitCode.FINDINGS if errors(violations) else ExitCode.OK)

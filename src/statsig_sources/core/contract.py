@@ -1,7 +1,9 @@
 """What the dbt package and the CLI must agree on, read from `contract.json`.
 
 The same file is rendered into `macros/utils/_statsig_contract.sql` (cog), so the macros and the CLI
-check declarations, name rules, settings' defaults and warehouse type names from one description.
+check declarations, name rules, settings' defaults and warehouse type names from one description. The
+version they are released under is not in the file: it comes from `statsig_sources.__version__` into
+the contract's `recorded` section, which the package records in every metric source's meta.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from statsig_sources import __version__
+
 CONTRACT_FILE = "contract.json"
 
 
 @cache
 def contract() -> Mapping[str, Any]:
-    """The whole contract, as the JSON file holds it."""
+    """The whole contract, as the JSON file holds it, with the release's version in `recorded`."""
     text = files("statsig_sources.core").joinpath(CONTRACT_FILE).read_text(encoding="utf-8")
-    data: Mapping[str, Any] = json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    data["recorded"]["version"] = __version__
     return data
 
 

@@ -7,8 +7,10 @@ from statsig_sources.core.project import Project
 from statsig_sources.core.run_results import NOT_BUILT, parse_timestamp
 from statsig_sources.rules.violations import Violation, violation
 
-# The longest piece of a dbt error message quoted in a violation.
+# The longest piece of a dbt error message quoted in a violation (or a reload report), and what ends
+# one that was shortened.
 MESSAGE_LIMIT = 400
+SHORTENED = " … (shortened; dbt's log holds the whole message)"
 
 
 def unchecked_reason(project: Project) -> str | None:
@@ -20,13 +22,20 @@ def unchecked_reason(project: Project) -> str | None:
 
 
 def error_summary(message: str) -> str:
-    """dbt's error message on one line, without the macro call stack it appends (`> in macro ...`)."""
+    """dbt's error message on one line, without the macro call stack it appends (`> in macro ...`);
+    past MESSAGE_LIMIT characters, shortened at the last whole word, and saying so."""
     lines = []
     for line in message.splitlines():
         if line.strip().startswith(">"):
             break
         lines.append(line)
-    return " ".join(" ".join(lines).split())[:MESSAGE_LIMIT]
+    text = " ".join(" ".join(lines).split())
+    if len(text) <= MESSAGE_LIMIT:
+        return text
+    words = (
+        text[: MESSAGE_LIMIT + 1].rsplit(" ", 1)[0] if " " in text[:MESSAGE_LIMIT] else text[:MESSAGE_LIMIT]
+    )
+    return words.rstrip(" ,;:.") + SHORTENED
 
 
 def check_build_status(project: Project) -> list[Violation]:

@@ -3,7 +3,7 @@ command refused to do because of them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from statsig_sources.output import markdown_cell, to_json
@@ -56,12 +56,16 @@ def violation_table(violations: Sequence[Violation]) -> list[str]:
     return ["", *lines]
 
 
-def validate_report(fmt: str, sources: int, violations: Sequence[Violation]) -> str:
+def validate_report(
+    fmt: str, sources: int, violations: Sequence[Violation], manifest: Mapping[str, Any] | None = None
+) -> str:
+    """The findings; in JSON, after `manifest`: what the text report's first line says."""
     ok = not any(violation.severity == "error" for violation in violations)
     if fmt == "json":
         return to_json(
             {
                 "command": "validate",
+                **({"manifest": dict(manifest)} if manifest is not None else {}),
                 "ok": ok,
                 "sources": sources,
                 "violations": [violation_dict(violation) for violation in violations],

@@ -6,7 +6,7 @@
         statsig.seed_file(Path("seed.yml"))
         ...  # point STATSIG_API_URL at statsig.url
 
-Needs the `stand-in` extra (a JSON Schema validator): `pip install 'statsig-sources[stand-in]'`.
+Needs the `stand-in` extra, a JSON Schema validator (`pip install 'jsonschema>=4.20'`).
 """
 
 from statsig_sources.standin.seed import SeedError
