@@ -33,6 +33,7 @@ from postgres_support import (
 )
 from psycopg import sql
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
@@ -131,6 +132,7 @@ def test_a_dev_build_leaves_statsig_nothing_to_read_in_any_developer_schema(
     assert [name for name in developer if can_read(READER_ROLE, database, name)] == []
     assert _schemas_usable(READER_ROLE, database, "dbt\\_dev%") == []
     assert _recorded(shop) == {
+        "package_version": __version__,
         "grants": {"select": []},
         "target": "dev",
         "statsig_schema": "statsig_staging",
