@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 
 DEVELOPER_MANIFEST = "valid/duckdb_developer_schema.json"
@@ -44,7 +45,7 @@ def record(project: Path, recorded: dict[str, Any]) -> None:
     path = project / "target" / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
     node = manifest["nodes"]["model.shop.statsig_purchases"]
-    node["config"]["meta"]["statsig_sources"] = recorded
+    node["config"]["meta"]["statsig_sources"] = {"package_version": __version__, **recorded}
     path.write_text(json.dumps(manifest), encoding="utf-8")
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from manifest_fixtures import read_fixture, run_results_document
 from support import KEY
 
+from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.core.project import load_project
 from statsig_sources.core.settings import SettingOptions
@@ -30,6 +31,7 @@ CI = {"statsig_non_production_reader_roles": ["statsig_ci"]}
 def _recorded(target: str, granted: list[str] | None, **settings: Any) -> dict[str, Any]:
     """What the package records in a source's meta; `granted` None: a package that recorded no roles."""
     recorded = {
+        "package_version": __version__,
         "target": target,
         "statsig_schema": "statsig_staging",
         "statsig_production_targets": ["prod"],
