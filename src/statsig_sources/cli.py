@@ -16,6 +16,7 @@ import click
 
 from statsig_sources import __version__
 from statsig_sources.core.errors import ExitCode, StatsigSourcesError
+from statsig_sources.core.redaction import install_log_redaction
 
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {
@@ -105,6 +106,8 @@ def main() -> None:
     \b
         statsig-sources validate --project-dir .
     """
+    # The Console API key never reaches a log record (the client's, httpx's or httpcore's), once per process.
+    install_log_redaction()
     # Text from a manifest may hold what no encoding can print (a lone surrogate): print it escaped
     # rather than fail halfway through a report.
     for stream in (sys.stdout, sys.stderr):

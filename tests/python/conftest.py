@@ -14,7 +14,14 @@ from support import KEY, RecordingSleep
 
 from statsig_sources.client.api import StatsigClient
 from statsig_sources.client.throttle import RateWindow, Throttle
+from statsig_sources.core.redaction import install_log_redaction
 from statsig_sources.standin import FakeStatsig
+
+
+@pytest.fixture(autouse=True, scope="session")
+def log_redaction() -> None:
+    """Log records are redacted as the CLI's entry arranges (the library tests log at DEBUG too)."""
+    install_log_redaction()
 
 
 @pytest.fixture

@@ -3,15 +3,19 @@
 Faithful to Statsig's Console API (its OpenAPI documents ship in src/statsig_sources/standin/openapi/):
 the `STATSIG-API-KEY` and `STATSIG-API-VERSION` headers, the `{message, data, pagination}` envelope,
 lists followed to their last page with an explicit `limit`.
-Requests, retries and deadlines are `transport.py`'s job.
+Requests, retries and deadlines are `transport.py`'s job, over one configured httpx client whose
+sockets never wait past a request's deadline (`network.py`); the settings are one frozen value
+(`settings.py`).
 
 Hostile answers stop here: every answer is checked against the shapes this tool reads (`shapes.py`)
 before anything else sees it, and a list stops at a bound derived from `totalItems` (or a fixed one
-without it). The key and the URL are checked before any request (`connection.py`).
+without it). The settings are checked before any request (`connection.py`). Exception messages never
+hold the key; log records are redacted by the filter the CLI installs (`core/redaction.py`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -21,26 +25,25 @@ from urllib.parse import quote
 import httpx
 
 from statsig_sources.client.answers import AlreadyExistsError, ApiError, AuthError, MalformedAnswer
-from statsig_sources.client.connection import DEFAULT_API_URL, check_api_key, check_api_url
-from statsig_sources.client.deadlines import (
-    DEFAULT_READ_TIMEOUT,
-    DEFAULT_REQUEST_TIMEOUT,
-    Deadline,
-)
+from statsig_sources.client.connection import check_api_key, check_api_url, checked_settings
+from statsig_sources.client.deadlines import Deadline
 from statsig_sources.client.experiments import ExperimentsApi
 from statsig_sources.client.http import parse_retry_after
 from statsig_sources.client.metric_calls import MetricEndpoints
+from statsig_sources.client.network import DeadlineBackend, http_client
 from statsig_sources.client.paging import data_of
+from statsig_sources.client.settings import DEFAULT_PAGE_SIZE, DEFAULT_READ_TIMEOUT, ClientSettings
 from statsig_sources.client.shapes import METRIC, SOURCE
 from statsig_sources.client.throttle import Throttle
-from statsig_sources.client.transport import Policy, Transport
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.redaction import RedactingFilter, Redactor
+from statsig_sources.client.transport import Transport
+from statsig_sources.core.redaction import SECRETS
 
 __all__ = [
     "AlreadyExistsError",
     "ApiError",
     "AuthError",
+    "ClientSettings",
+    "DEFAULT_PAGE_SIZE",
     "MalformedAnswer",
     "StatsigClient",
     "check_api_key",
@@ -48,17 +51,18 @@ __all__ = [
     "parse_retry_after",
 ]
 
-DEFAULT_PAGE_SIZE = 100
 DEFAULT_TIMEOUT = DEFAULT_READ_TIMEOUT
 SOURCE_PATH = "/metrics/metric_source"
 
 
 class StatsigClient(MetricEndpoints, ExperimentsApi):
     """Statsig Console API client (metric calls: metric_calls.py; experiment calls: experiments.py).
-    Pass `http` (an httpx.Client) or `transport` for tests.
 
-    `timeout` bounds each read, `request_timeout` one request (every attempt and every wait between
-    attempts), `deadline` everything the client does (default: none; the CLI always sets one).
+    Give it a `ClientSettings` (what the CLI builds once per command), or a key and any of the
+    settings' fields by name (`base_url=`, `page_size=`, `timeout=`, `request_timeout=`,
+    `command_timeout=`, `attempts=`, `backoff=`, `max_backoff=`). `deadline` is the command's deadline
+    when the caller keeps one (apply extends it); without it, `command_timeout` sets one, and without
+    that there is none. Pass `transport` (an httpx transport) for tests.
 
     Example:
 
@@ -68,40 +72,29 @@ class StatsigClient(MetricEndpoints, ExperimentsApi):
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | ClientSettings,
         *,
-        base_url: str = DEFAULT_API_URL,
-        http: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        timeout: float = DEFAULT_TIMEOUT,
-        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         deadline: Deadline | None = None,
-        attempts: int = 5,
-        backoff: float = 0.5,
-        max_backoff: float = 30.0,
         throttle: Throttle | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        **changes: Any,
     ) -> None:
-        key = check_api_key(api_key)
-        base_url = _check_settings(key, base_url, page_size, attempts, (timeout, request_timeout))
-        self.page_size = page_size
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(transport=transport)
-        policy = Policy(timeout, request_timeout, attempts, backoff, max_backoff)
-        self._transport = Transport(
-            key,
-            base_url,
-            self._http,
-            policy,
-            deadline if deadline is not None else Deadline(math.inf, clock),
-            throttle if throttle is not None else Throttle(),
-            sleep,
-            clock,
-        )
-        self._log_filter = RedactingFilter(self._transport.redactor)
-        self._log_filter.install()
+        given = api_key if isinstance(api_key, ClientSettings) else ClientSettings(api_key)
+        settings = checked_settings(dataclasses.replace(given, **changes))
+        self.page_size = settings.page_size
+        backend = DeadlineBackend()
+        self._http = http_client(settings, backend, transport)
+        if deadline is None:
+            deadline = Deadline(settings.command_timeout or math.inf, clock)
+        throttle = throttle if throttle is not None else Throttle()
+        self._transport = Transport(settings, self._http, backend, deadline, throttle, sleep, clock)
+        SECRETS.add(settings.api_key)  # masked in log records while the client is open
+
+    @property
+    def settings(self) -> ClientSettings:
+        return self._transport.settings
 
     @property
     def base_url(self) -> str:
@@ -126,8 +119,8 @@ class StatsigClient(MetricEndpoints, ExperimentsApi):
         self.close()
 
     def close(self) -> None:
-        self._log_filter.remove()
-        if self._owns_http:
+        if not self._http.is_closed:
+            SECRETS.discard(self.settings.api_key)
             self._http.close()
 
     # --- metric sources -------------------------------------------------------------------------
@@ -158,21 +151,6 @@ class StatsigClient(MetricEndpoints, ExperimentsApi):
     def list_source_metrics(self, name: str) -> list[dict[str, Any]]:
         """Metrics that use the source (Statsig decides which fields count)."""
         return self._paginate(f"{_source_path(name)}/metrics", METRIC)
-
-
-def _check_settings(
-    key: str, base_url: str, page_size: int, attempts: int, timeouts: tuple[float, ...]
-) -> str:
-    """The base URL, checked with the rest of the client's settings before any request."""
-    try:
-        base_url = check_api_url(base_url)
-    except InputError as error:
-        raise InputError(Redactor(key).text(str(error))) from None
-    if page_size < 1 or attempts < 1:
-        raise InputError("The page size and the number of attempts must be at least 1.")
-    if not all(timeout > 0 for timeout in timeouts):
-        raise InputError("Timeouts must be positive numbers of seconds.")
-    return base_url
 
 
 def _source_path(name: str) -> str:

@@ -1,14 +1,33 @@
-"""Where and how the client connects: the Console API's URL and the key, checked before any request."""
+"""The client's settings, checked before any request: the Console API's URL, the key, the numbers."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 import httpx
 
+from statsig_sources.client.settings import DEFAULT_API_URL, ClientSettings
 from statsig_sources.core.errors import InputError
+from statsig_sources.core.redaction import Redactor
 
-DEFAULT_API_URL = "https://statsigapi.net/console/v1"
+__all__ = ["DEFAULT_API_URL", "check_api_key", "check_api_url", "checked_settings"]
+
+
+def checked_settings(settings: ClientSettings) -> ClientSettings:
+    """The settings with the URL in its normal form; anything unusable is an input error naming it (and
+    never the key)."""
+    key = check_api_key(settings.api_key)
+    try:
+        base_url = check_api_url(settings.base_url)
+    except InputError as error:
+        raise InputError(Redactor(key).text(str(error))) from None
+    if settings.page_size < 1 or settings.attempts < 1:
+        raise InputError("The page size and the number of attempts must be at least 1.")
+    timeouts = (settings.timeout, settings.request_timeout, settings.command_timeout)
+    if not all(timeout > 0 for timeout in timeouts if timeout is not None):
+        raise InputError("Timeouts must be positive numbers of seconds.")
+    return dataclasses.replace(settings, base_url=base_url)
 
 
 def check_api_key(key: str) -> str:

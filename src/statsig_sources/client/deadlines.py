@@ -2,7 +2,8 @@
 
 httpx's timeouts bound each read, not a whole answer: a server that sends one byte every few seconds
 would keep a request open forever. So every request has an overall deadline (all its attempts and the
-waits between them), and every command has one too. `apply` extends its command deadline by the time
+waits between them; each socket read waits no longer than what is left of it: network.py), and every
+command has one too. `apply` extends its command deadline by the time
 Statsig's rate limits need for the writes it plans (`Throttle.floor`), plus a margin.
 """
 
@@ -11,11 +12,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from statsig_sources.client.settings import (
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+)
 from statsig_sources.core.errors import InputError
 
-DEFAULT_READ_TIMEOUT = 10.0  # seconds per read, as the Terraform provider uses
-DEFAULT_REQUEST_TIMEOUT = 60.0  # one request: every attempt and every wait between attempts
-DEFAULT_COMMAND_TIMEOUT = 600.0  # a command's reads; apply adds what its writes need
+__all__ = [  # the defaults are defined in settings.py; these names stay importable from here
+    "COMMAND_SETTING",
+    "DEFAULT_COMMAND_TIMEOUT",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_REQUEST_TIMEOUT",
+    "MAX_RETRY_AFTER",
+    "REQUEST_SETTING",
+    "WRITE_MARGIN",
+    "Deadline",
+    "allow_writes",
+    "seconds",
+]
+
 WRITE_MARGIN = 0.1  # apply's deadline: the throttle's floor for its writes, plus 10 %
 MAX_RETRY_AFTER = 120.0  # a single Retry-After is never honoured beyond this
 

@@ -1,9 +1,7 @@
-"""One HTTP exchange with Statsig, bounded in wall-clock time and in size; its body and headers.
+"""One HTTP exchange with Statsig, bounded in size; its body and headers.
 
-httpx's timeouts apply to each read, so an answer trickled one byte at a time never times out. The
-exchange therefore runs on a daemon worker thread while the caller waits at most `limit` seconds for
-the complete answer; past it, the caller gets `Overdue` and the worker is told to stop at its next
-chunk (a daemon thread never holds the process open). The body is read in chunks up to a size bound.
+The body is read in chunks up to a size bound. Its time is bounded by the sockets themselves: every
+wait ends at the request's deadline (network.py).
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ from __future__ import annotations
 import email.utils
 import json
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,53 +29,20 @@ class Answer:
     content: bytes
 
 
-class Overdue(Exception):
-    """No complete answer within the limit."""
-
-
 class TooLarge(Exception):
     """The answer's body passed `MAX_BODY_BYTES`."""
 
 
-def exchange(http: httpx.Client, request: httpx.Request, limit: float) -> Answer:
-    """Send `request` and read its whole answer within `limit` seconds, or raise `Overdue`.
+def exchange(http: httpx.Client, request: httpx.Request) -> Answer:
+    """Send `request` and read its whole answer, up to `MAX_BODY_BYTES`.
 
-    httpx's own exceptions (timeouts per read, connection failures) are raised as they are.
-    """
-    done = threading.Event()
-    cancelled = threading.Event()
-    outcome: list[Answer | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(_read(http, request, cancelled))
-        except BaseException as error:  # handed to the caller; a thread must not print a traceback
-            outcome.append(error)
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="statsig-request", daemon=True).start()
-    try:
-        finished = done.wait(max(0.0, limit))
-    finally:
-        if not done.is_set():
-            cancelled.set()
-    if not finished:
-        raise Overdue()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def _read(http: httpx.Client, request: httpx.Request, cancelled: threading.Event) -> Answer:
+    The caller bounds the time (network.py's `DeadlineBackend.within`); httpx's own exceptions
+    (timeouts per read, connection failures) and `Overdue` are raised as they are."""
     response = http.send(request, stream=True)
     try:
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
-            if cancelled.is_set():
-                raise Overdue()
             size += len(chunk)
             if size > MAX_BODY_BYTES:
                 raise TooLarge()

@@ -6,8 +6,8 @@ passes `recheck`: after an attempt that may have reached Statsig (its answer los
 not sent again before `recheck` has read whether it took effect. Every request has a deadline covering
 all its attempts and the waits between them, and the command has one too (`deadlines.py`): a wait
 that would pass either is not started. What an answer means is `answers.py`'s job; every
-message and every decoded answer is redacted (`core/redaction.py`), so the key never leaves this module
-except in the request header.
+message and every decoded answer is redacted (`core/redaction.py`), so the key never leaves the client
+except in the request header its httpx client sends (network.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,13 +30,14 @@ from statsig_sources.client.deadlines import (
     Deadline,
     seconds,
 )
-from statsig_sources.client.http import MAX_BODY_BYTES, Overdue, TooLarge, encode_body, exchange
+from statsig_sources.client.http import MAX_BODY_BYTES, TooLarge, encode_body, exchange
+from statsig_sources.client.network import DeadlineBackend, Overdue
 from statsig_sources.client.rechecks import AnswerOverdue, Recheck, Unsure
+from statsig_sources.client.settings import ClientSettings
 from statsig_sources.client.throttle import Throttle
 from statsig_sources.core.errors import RemoteError
 from statsig_sources.core.redaction import Redactor
 
-API_VERSION = "20240601"
 Params = Mapping[str, str | Sequence[str]]
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Failures before a request left: it cannot have reached Statsig.
@@ -46,40 +46,32 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.U
 logger = logging.getLogger("statsig_sources.client.api")
 
 
-@dataclass(frozen=True)
-class Policy:
-    """How long and how often to try: per read, per request, attempts and backoff."""
-
-    timeout: float
-    request_timeout: float
-    attempts: int
-    backoff: float
-    max_backoff: float
-
-
 class Transport:
-    """Sends one request at a time to `base_url` with the key, within the policy and the deadline."""
+    """Sends one request at a time through the client's configured httpx client, within the settings'
+    attempts and timeouts and the command's deadline."""
 
     def __init__(
         self,
-        key: str,
-        base_url: str,
+        settings: ClientSettings,
         http: httpx.Client,
-        policy: Policy,
+        backend: DeadlineBackend,
         deadline: Deadline,
         throttle: Throttle,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._key = key
-        self.redactor = Redactor(key)
-        self.base_url = base_url
+        self.settings = settings
+        self.redactor = Redactor(settings.api_key)
         self._http = http
-        self.policy = policy
+        self._backend = backend
         self.deadline = deadline
         self.throttle = throttle
         self._sleep = sleep
         self._clock = clock
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
 
     def redact(self, text: str) -> str:
         return self.redactor.text(text)
@@ -105,7 +97,7 @@ class Transport:
         stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
 
         def stop(state: RetryCallState) -> bool:
-            if state.attempt_number >= self.policy.attempts:
+            if state.attempt_number >= self.settings.attempts:
                 return True
             reason = self._wait_passes_deadline(state.upcoming_sleep, budget)
             if reason:
@@ -147,12 +139,12 @@ class Transport:
         return self.redact(text + ". Safe to rerun.")
 
     def _wait_passes_deadline(self, wait: float, budget: _Budget) -> str:
-        request_left = self.policy.request_timeout - budget.spent()
+        request_left = self.settings.request_timeout - budget.spent()
         # A wait that leaves no time for the attempt after it is not started.
         if wait >= self.deadline.remaining() and self.deadline.remaining() < request_left:
             which = f"the command's deadline of {seconds(self.deadline.seconds)} ({COMMAND_SETTING})"
         elif wait >= request_left:
-            which = f"the request deadline of {seconds(self.policy.request_timeout)} ({REQUEST_SETTING})"
+            which = f"the request deadline of {seconds(self.settings.request_timeout)} ({REQUEST_SETTING})"
         else:
             return ""
         return f"waiting {seconds(wait)} more would pass {which}"
@@ -166,23 +158,14 @@ class Transport:
         content: bytes | None,
         budget: _Budget,
     ) -> dict[str, Any]:
-        headers = {"STATSIG-API-KEY": self._key, "STATSIG-API-VERSION": API_VERSION}
-        if content is not None:
-            headers["Content-Type"] = "application/json"
+        headers = None if content is None else {"Content-Type": "application/json"}
         with self._slot(method, target, budget):
             limit = self._time_left(target, budget)
-            read_timeout = min(self.policy.timeout, limit)
-            request = self._http.build_request(
-                method,
-                self.base_url + path,
-                params=params,
-                content=content,
-                headers=headers,
-                timeout=read_timeout,
-            )
+            request = self._http.build_request(method, path, params=params, content=content, headers=headers)
             started = self._clock()
             try:
-                answer = exchange(self._http, request, limit)
+                with self._backend.within(limit):
+                    answer = exchange(self._http, request)
             except Overdue:
                 raise AnswerOverdue(self._overdue(target, self._clock() - started)) from None
             except TooLarge:
@@ -190,7 +173,9 @@ class Transport:
                 raise RemoteError(f"Statsig's answer to {target} passed {size}; stopped reading.") from None
             except httpx.TimeoutException as exc:
                 reached = not isinstance(exc, NOT_SENT)
-                raise Transient(f"no answer within {seconds(read_timeout)}", reached=reached) from None
+                raise Transient(
+                    f"no answer within {seconds(self.settings.timeout)}", reached=reached
+                ) from None
             except httpx.TransportError as exc:
                 what = f"a connection failure ({type(exc).__name__})"
                 raise Transient(what, reached=not isinstance(exc, NOT_SENT)) from None
@@ -224,11 +209,11 @@ class Transport:
                 f"Stopped before {target}: the command's deadline of {seconds(self.deadline.seconds)} "
                 f"has passed ({COMMAND_SETTING}). Safe to rerun."
             )
-        request_left = self.policy.request_timeout - budget.spent()
+        request_left = self.settings.request_timeout - budget.spent()
         if request_left <= 0:
             raise RemoteError(
                 f"Statsig did not answer {target} within the request deadline of "
-                f"{seconds(self.policy.request_timeout)} ({REQUEST_SETTING}). Safe to rerun."
+                f"{seconds(self.settings.request_timeout)} ({REQUEST_SETTING}). Safe to rerun."
             )
         return min(command_left, request_left)
 
@@ -236,7 +221,7 @@ class Transport:
         if self.deadline.remaining() <= 0:
             which = f"the command's deadline of {seconds(self.deadline.seconds)} ({COMMAND_SETTING})"
         else:
-            which = f"the request deadline of {seconds(self.policy.request_timeout)} ({REQUEST_SETTING})"
+            which = f"the request deadline of {seconds(self.settings.request_timeout)} ({REQUEST_SETTING})"
         return (
             f"Statsig did not finish answering {target}: stopped after {seconds(took)}, at {which}. "
             "Safe to rerun."
@@ -245,8 +230,8 @@ class Transport:
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, Transient) and exc.retry_after is not None:
-            return min(exc.retry_after, max(self.policy.max_backoff, MAX_RETRY_AFTER))
-        return float(min(self.policy.max_backoff, self.policy.backoff * 2 ** (state.attempt_number - 1)))
+            return min(exc.retry_after, max(self.settings.max_backoff, MAX_RETRY_AFTER))
+        return float(min(self.settings.max_backoff, self.settings.backoff * 2 ** (state.attempt_number - 1)))
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from statsig_sources.client.deadlines import DEFAULT_COMMAND_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Deadline
+from statsig_sources.client.deadlines import Deadline
+from statsig_sources.client.settings import (
+    DEFAULT_API_URL,
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_REQUEST_TIMEOUT,
+    ClientSettings,
+)
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.manifest import resolve_manifest_path
 from statsig_sources.core.ownership import MARKER_PREFIX
@@ -178,25 +184,27 @@ def format_option(function: F) -> F:
     )(function)
 
 
-@dataclass(frozen=True)
-class Connection:
-    """How to reach Statsig, as the connection options set it."""
+def _client_settings(
+    api_url: str, api_key: str | None, page_size: int, request_timeout: float, command_timeout: float | None
+) -> ClientSettings:
+    """The client's settings, as the connection options set them (the key checked by the client)."""
+    return ClientSettings(
+        api_key or "",
+        base_url=api_url,
+        page_size=page_size,
+        request_timeout=request_timeout,
+        command_timeout=command_timeout,
+    )
 
-    api_url: str
-    api_key: str | None
-    page_size: int
-    request_timeout: float
-    command_timeout: float | None
 
-
-_CONNECTION_KEYS = tuple(field.name for field in dataclasses.fields(Connection))
+_CONNECTION_KEYS = ("api_url", "api_key", "page_size", "request_timeout", "command_timeout")
 
 
 _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--api-url",
         envvar="STATSIG_API_URL",
-        default="https://statsigapi.net/console/v1",
+        default=DEFAULT_API_URL,
         show_default=True,
         help="Statsig's Console API (env STATSIG_API_URL).",
     ),
@@ -208,7 +216,7 @@ _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--page-size",
         type=click.IntRange(min=1),
-        default=100,
+        default=DEFAULT_PAGE_SIZE,
         show_default=True,
         help="Items per page when listing (sources, metrics, experiments).",
     ),
@@ -235,21 +243,17 @@ _CONNECTION_OPTIONS: list[Callable[[Any], Any]] = [
 def connection_options(command: F) -> F:
     """How to reach Statsig, and how long to try: the options `plan`, `apply`, `usage` and `reload` share.
 
-    The command receives them as one `connection` argument.
+    The command receives them as one `connection: ClientSettings` argument.
     """
 
-    return _apply(_grouped("connection", Connection, _CONNECTION_KEYS)(command), _CONNECTION_OPTIONS)
+    return _apply(_grouped("connection", _client_settings, _CONNECTION_KEYS)(command), _CONNECTION_OPTIONS)
 
 
-def statsig_client(connection: Connection) -> StatsigClient:
+def statsig_client(connection: ClientSettings) -> StatsigClient:
     """The client; a missing or malformed key, or an unusable URL, is an input error (exit 2) before
-    any request."""
+    any request. Without --command-timeout, the command's deadline is the default one, which apply and
+    reload extend by what their writes need."""
     from statsig_sources.client.api import StatsigClient
 
-    return StatsigClient(
-        connection.api_key or "",
-        base_url=connection.api_url,
-        page_size=connection.page_size,
-        request_timeout=connection.request_timeout,
-        deadline=Deadline(connection.command_timeout or DEFAULT_COMMAND_TIMEOUT),
-    )
+    deadline = Deadline(connection.command_timeout or DEFAULT_COMMAND_TIMEOUT)
+    return StatsigClient(connection, deadline=deadline)

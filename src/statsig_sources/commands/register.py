@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from statsig_sources.client.settings import ClientSettings
 from statsig_sources.commands._options import (
-    Connection,
     ProjectOptions,
     connection_options,
     format_option,
@@ -72,7 +72,7 @@ def plan(
     take_over: tuple[str, ...],
     force: bool,
     out_path: Path | None,
-    connection: Connection,
+    connection: ClientSettings,
     project_options: ProjectOptions,
 ) -> None:
     """Show what `apply` would change in Statsig's metric sources and metrics, without writing anything.
@@ -167,7 +167,7 @@ def apply(
     force: bool,
     allow_non_production: bool,
     plan_path: Path | None,
-    connection: Connection,
+    connection: ClientSettings,
     project_options: ProjectOptions,
 ) -> None:
     """Create and update metric sources and metrics in Statsig so they match dbt's manifest.

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from statsig_sources.client.settings import ClientSettings
 from statsig_sources.commands._options import (
-    Connection,
     ProjectOptions,
     connection_options,
     format_option,
@@ -56,7 +56,7 @@ def reload(
     select: tuple[str, ...],
     refresh: str | None,
     dry_run: bool,
-    connection: Connection,
+    connection: ClientSettings,
     project_options: ProjectOptions,
 ) -> None:
     """Ask Statsig to load the results of the experiments whose metrics read what dbt rebuilt.
@@ -90,7 +90,7 @@ def reload(
     _report(ctx, result, fmt)
 
 
-def _request_loads(plan: Reload, client: StatsigClient, fmt: str, connection: Connection) -> Reload:
+def _request_loads(plan: Reload, client: StatsigClient, fmt: str, connection: ClientSettings) -> Reload:
     from statsig_sources.client.deadlines import allow_writes
     from statsig_sources.reload.plan import Outcome, carry_out
 

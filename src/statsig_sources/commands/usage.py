@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from statsig_sources.client.settings import ClientSettings
 from statsig_sources.commands._options import (
-    Connection,
     ProjectOptions,
     connection_options,
     format_option,
@@ -52,7 +52,7 @@ def usage(
     ctx: click.Context,
     /,
     fmt: str,
-    connection: Connection,
+    connection: ClientSettings,
     exposures_path: Path | None,
     prune_path: Path | None,
     check: bool,

@@ -5,14 +5,17 @@ case or encoding. `Redactor` masks every variant of the key: as sent, upper-, lo
 URL-encoded and JSON-escaped, character by character in any mix (`key_pattern`). Messages (errors, log lines)
 also lose anything shaped like a Console key (`console-…`), whoever's it is.
 
-The client applies it to every answer it decodes (`data`), to every message it builds from an answer
-(`text`), and to log records from itself and from httpx/httpcore (`RedactingFilter`).
+The client applies it to every answer it decodes (`data`) and to every message it builds from an answer
+(`text`), and registers its key in `SECRETS` while it is open. Log records from the client and from
+httpx/httpcore go through one `RedactingFilter` over `SECRETS`, which the CLI installs once at its entry
+(`install_log_redaction`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -100,10 +103,38 @@ class Redactor:
         return LONE_SURROGATE.sub(REPLACEMENT, self.secret(text))
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites every record's message through a `Redactor` before any handler sees it."""
+class Secrets:
+    """The keys of every client alive in this process, masked together (a key registered twice stays
+    until it is discarded twice)."""
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[int, Redactor]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            count, redactor = self._held.get(key, (0, Redactor(key)))
+            self._held[key] = (count + 1, redactor)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            count, redactor = self._held.get(key, (0, Redactor(key)))
+            if count > 1:
+                self._held[key] = (count - 1, redactor)
+            else:
+                self._held.pop(key, None)
+
+    def text(self, text: str) -> str:
+        """`text` without any held key, and without anything shaped like a Console key."""
+        for _, redactor in list(self._held.values()):
+            text = redactor.secret(text)
+        return _NO_KEY.text(text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites every record's message through a `Redactor` (or `Secrets`) before any handler sees it."""
+
+    def __init__(self, redactor: Redactor | Secrets) -> None:
         super().__init__()
         self._redactor = redactor
 
@@ -119,3 +150,19 @@ class RedactingFilter(logging.Filter):
     def remove(self, names: Iterable[str] = LOGGERS) -> None:
         for name in names:
             logging.getLogger(name).removeFilter(self)
+
+
+_NO_KEY = Redactor("")
+# Every client registers its key here for as long as it is open; the filter below masks them all.
+SECRETS = Secrets()
+LOG_FILTER = RedactingFilter(SECRETS)
+
+
+def install_log_redaction() -> None:
+    """Redact the client's and httpx's log records from now on (the CLI does so once, at its entry; a
+    library that logs httpx or httpcore at DEBUG calls it too). Installing twice changes nothing."""
+    LOG_FILTER.install()
+
+
+def remove_log_redaction() -> None:
+    LOG_FILTER.remove()
