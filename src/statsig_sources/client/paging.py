@@ -1,5 +1,6 @@
-"""What every endpoint of the client shares: its transport, answers checked against the shapes this tool
-reads (`shapes.py`), and lists followed to their last page with an explicit `limit`, within a bound."""
+"""What every endpoint of the client shares: its transport, answers checked against the models of what
+this tool reads (`shapes.py`, msgspec), and lists followed to their last page with an explicit
+`limit`, within a bound."""
 
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ class Endpoints:
         if not isinstance(data, list):
             found: str | None = f"`data` is {describe(data)}, not a list"
         else:
-            found = problem(data, Shape((list,), items=shape), "data")
+            found = problem(data, shape, "data", many=True)
         if found is None and pagination is not None:
             found = problem(pagination, PAGINATION, "pagination")
         if found is not None:
