@@ -7,7 +7,7 @@ Two fingerprints, each `kind -> key -> field -> digest`:
   appears on a source, or an analyst's edit of a source the plan leaves alone, changes what applying
   means. An object is keyed by its name (a source) or id (a metric, an experiment). Its fields are
   those the plan can compare or carry into an update: the fields of the update's schema in Statsig's
-  OpenAPI document, and those the client reads (`client/shapes.py`). Server metadata such as
+  OpenAPI document, and those the client reads (`client/shapes.py`'s models). Server metadata such as
   `createdTime` and `lastModifiedTime` is neither, so it never makes a plan stale.
 - **the declarations'**: every source and metric payload the project declares, field by field.
 
