@@ -16,7 +16,6 @@ import click
 
 from statsig_sources import __version__
 from statsig_sources.core.errors import ExitCode, StatsigSourcesError
-from statsig_sources.core.redaction import install_log_redaction
 
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {
@@ -107,6 +106,9 @@ def main() -> None:
         statsig-sources validate --project-dir .
     """
     # The Console API key never reaches a log record (the client's, httpx's or httpcore's), once per process.
+    # Imported here: `--help` and `--version` never run this and stay fast.
+    from statsig_sources.core.redaction import install_log_redaction
+
     install_log_redaction()
     # Text from a manifest may hold what no encoding can print (a lone surrogate): print it escaped
     # rather than fail halfway through a report.

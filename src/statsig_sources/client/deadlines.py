@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from statsig_sources.client.settings import (
+from statsig_sources.client.defaults import (
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,

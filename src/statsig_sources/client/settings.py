@@ -1,21 +1,35 @@
-"""How the client talks to Statsig: the defaults, and one frozen value holding every setting.
+"""How the client talks to Statsig: one frozen value holding every setting (defaults: defaults.py).
 
-Import-light on purpose (nothing but the standard library): the CLI's options read the defaults for
-`--help`, and build a `ClientSettings` once per command, without importing httpx or msgspec.
+Import-light on purpose (the standard library alone): the CLI builds a `ClientSettings` once per
+command without importing httpx or msgspec.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DEFAULT_API_URL = "https://statsigapi.net/console/v1"
-DEFAULT_PAGE_SIZE = 100  # items per page when listing
-DEFAULT_READ_TIMEOUT = 10.0  # seconds per read, as the Terraform provider uses
-DEFAULT_REQUEST_TIMEOUT = 60.0  # one request: every attempt and every wait between attempts
-DEFAULT_COMMAND_TIMEOUT = 600.0  # a command's reads; apply and reload add what their writes need
-DEFAULT_ATTEMPTS = 5  # tries of one request
-DEFAULT_BACKOFF = 0.5  # seconds before the first retry; doubled for each one after it
-DEFAULT_MAX_BACKOFF = 30.0  # the longest wait between two attempts (Retry-After aside)
+from statsig_sources.client.defaults import (
+    DEFAULT_API_URL,
+    DEFAULT_ATTEMPTS,
+    DEFAULT_BACKOFF,
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_MAX_BACKOFF,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+)
+
+__all__ = [
+    "ClientSettings",
+    "DEFAULT_API_URL",
+    "DEFAULT_ATTEMPTS",
+    "DEFAULT_BACKOFF",
+    "DEFAULT_COMMAND_TIMEOUT",
+    "DEFAULT_MAX_BACKOFF",
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_REQUEST_TIMEOUT",
+]
 
 
 @dataclass(frozen=True)

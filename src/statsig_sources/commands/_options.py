@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from statsig_sources.client.deadlines import Deadline
-from statsig_sources.client.settings import (
+from statsig_sources.client.defaults import (
     DEFAULT_API_URL,
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_PAGE_SIZE,
     DEFAULT_REQUEST_TIMEOUT,
-    ClientSettings,
 )
 from statsig_sources.core.errors import InputError
 from statsig_sources.core.manifest import resolve_manifest_path
@@ -26,6 +25,7 @@ from statsig_sources.output import FORMATS
 
 if TYPE_CHECKING:
     from statsig_sources.client.api import StatsigClient
+    from statsig_sources.client.settings import ClientSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -188,6 +188,8 @@ def _client_settings(
     api_url: str, api_key: str | None, page_size: int, request_timeout: float, command_timeout: float | None
 ) -> ClientSettings:
     """The client's settings, as the connection options set them (the key checked by the client)."""
+    from statsig_sources.client.settings import ClientSettings
+
     return ClientSettings(
         api_key or "",
         base_url=api_url,

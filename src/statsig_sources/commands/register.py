@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from statsig_sources.client.settings import ClientSettings
 from statsig_sources.commands._options import (
     ProjectOptions,
     connection_options,
@@ -28,6 +27,7 @@ from statsig_sources.commands._planning import PlanRequest, make_plan
 from statsig_sources.core.errors import ExitCode
 
 if TYPE_CHECKING:
+    from statsig_sources.client.settings import ClientSettings
     from statsig_sources.core.project import Project
     from statsig_sources.registration.apply import ApplyResult, Outcome
     from statsig_sources.registration.plan import Plan

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from statsig_sources.client.settings import ClientSettings
 from statsig_sources.commands._options import (
     ProjectOptions,
     connection_options,
@@ -22,6 +21,7 @@ from statsig_sources.commands._project import admitted_project
 
 if TYPE_CHECKING:
     from statsig_sources.client.api import StatsigClient
+    from statsig_sources.client.settings import ClientSettings
     from statsig_sources.reload.plan import ExperimentReload, Reload
 
 # The refresh modes of load_pulse but `metric` (client/experiments.py REFRESH_MODES, checked by a test;

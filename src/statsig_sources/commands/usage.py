@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from statsig_sources.client.settings import ClientSettings
 from statsig_sources.commands._options import (
     ProjectOptions,
     connection_options,
@@ -20,6 +19,7 @@ from statsig_sources.commands._project import admitted_project
 from statsig_sources.core.errors import ExitCode
 
 if TYPE_CHECKING:
+    from statsig_sources.client.settings import ClientSettings
     from statsig_sources.core.project import Project
     from statsig_sources.usage.join import Usage
     from statsig_sources.usage.prune import Gone
