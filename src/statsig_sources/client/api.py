@@ -1,4 +1,4 @@
-"""The Statsig Console API client, the only code that talks to Statsig, over an injected httpx client.
+"""The Statsig Console API client, the only code that talks to Statsig, over one configured httpx client.
 
 Faithful to Statsig's Console API (its OpenAPI documents ship in src/statsig_sources/standin/openapi/):
 the `STATSIG-API-KEY` and `STATSIG-API-VERSION` headers, the `{message, data, pagination}` envelope,
@@ -7,7 +7,7 @@ Requests, retries and deadlines are `transport.py`'s job, over one configured ht
 sockets never wait past a request's deadline (`network.py`); the settings are one frozen value
 (`settings.py`).
 
-Hostile answers stop here: every answer is checked against the shapes this tool reads (`shapes.py`)
+Hostile answers stop here: every answer is checked against models of what this tool reads (`shapes.py`)
 before anything else sees it, and a list stops at a bound derived from `totalItems` (or a fixed one
 without it). The settings are checked before any request (`connection.py`). Exception messages never
 hold the key; log records are redacted by the filter the CLI installs (`core/redaction.py`).
