@@ -13,9 +13,9 @@ import pytest
 from reload_support import manifest_document, write_run
 from usage_support import metric
 
+from statsig_sources.core.lineage import rebuilt_upstream
 from statsig_sources.core.project import load_project
 from statsig_sources.core.settings import Settings
-from statsig_sources.core.lineage import rebuilt_upstream
 from statsig_sources.reload.changes import changes_from_run, selected_changes
 from statsig_sources.reload.history import created_at, describe, load_since, new_loads, unreadable
 from statsig_sources.reload.plan import refresh_for
