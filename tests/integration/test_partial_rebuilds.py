@@ -115,9 +115,8 @@ def recorded_check(shop: DbtProject) -> dict[str, Any]:
 
 def governed_views(database: str) -> list[str]:
     with admin_connection(database) as admin:
-        rows = admin.execute(
-            "select table_name from information_schema.views where table_schema = 'statsig_staging' order by 1"
-        ).fetchall()
+        query = "select table_name from information_schema.views where table_schema = 'statsig_staging'"
+        rows = admin.execute(query + " order by 1").fetchall()
     return [row[0] for row in rows]
 
 
