@@ -69,7 +69,9 @@
     {%- endif -%}
     {%- for entry in schemas -%}
         {%- set now = statsig_sources.statsig_governed_relation_names(entry.database, entry.schema) or [] -%}
-        {%- for name in entry.names if name not in now -%}
+        {#- dbt's own intermediate relations (`__dbt_tmp`, `__dbt_backup`, left by an interrupted run)
+            come and go with any rebuild. -#}
+        {%- for name in entry.names if name not in now and not name.endswith(('__dbt_tmp', '__dbt_backup')) -%}
             {%- do missing.append(statsig_sources._statsig_missing_relation(entry.database, entry.schema, name, statuses)) -%}
         {%- endfor -%}
     {%- endfor -%}
