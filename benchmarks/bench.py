@@ -132,7 +132,8 @@ def query_rows() -> tuple[str, list[Row]]:
     rows: list[Row] = list(metadata_queries.rows(metadata_queries.measure()))
     title = (
         "metadata queries the package sends, from dbt's debug log on DuckDB: per metric source (its "
-        "timestamp type probed, declared, an expression); a plain view"
+        "timestamp type probed, declared, an expression); a plain view; per run, the hooks' check of the "
+        "governed schema"
     )
     return title, rows
 

@@ -8,6 +8,11 @@ type probed, declared with `timestamp_type`, and an expression), runs each dbt c
 debug log in JSON, and counts, per model, the queries dbt logged between starting to compile it and
 starting to build it: the package's own (a plain view sends none there). Targets: at most one per
 source on `run` and `build`; none on `compile`, `docs generate`, `ls` and `parse`.
+
+Per run, not per source, the package's hooks check that no governed view went missing
+(macros/governed_views_check.sql): one query per governed schema on-run-start, and one more on-run-end
+when the run replaced a relation. Target: at most two per governed schema (the project has one) on
+`run` and `build`; none on the other commands, which run no hooks.
 """
 
 from __future__ import annotations
@@ -69,6 +74,8 @@ COMMANDS = (
     ("parse", "--no-partial-parse"),
 )
 TARGETS = {"run": 1, "build": 1}  # per source; any other command, and the plain view: 0
+HOOKS = "hooks"  # the package's on-run-start and on-run-end hooks, counted together
+HOOK_TARGETS = {"run": 2, "build": 2}  # per run and governed schema; any other command: 0
 
 
 def generate(root: Path) -> Path:
@@ -102,14 +109,17 @@ def _dbt(project: Path, *args: str) -> list[dict[str, object]]:
 
 def package_queries(events: list[dict[str, object]], builds: bool) -> Counter[str]:
     """Per model, the queries dbt logged for it: when the command builds models, only those between
-    dbt starting to compile the model and starting to build it (the rest build it)."""
+    dbt starting to compile the model and starting to build it (the rest build it); and under HOOKS,
+    those of the package's run hooks."""
     counts: Counter[str] = Counter()
     compiling: set[str] = set()
     for event in events:
         info, data = event["info"], event["data"]
         assert isinstance(info, dict) and isinstance(data, dict)
         node = str((data.get("node_info") or {}).get("unique_id", "")).rsplit(".", 1)[-1]
-        if info["name"] == "NodeCompiling":
+        if info["name"] == "SQLQuery" and node.startswith("statsig_sources-on-run-"):
+            counts[HOOKS] += 1
+        elif info["name"] == "NodeCompiling":
             compiling.add(node)
         elif info["name"] == "NodeExecuting":
             compiling.discard(node)
@@ -142,16 +152,21 @@ def rows(counts: dict[str, Counter[str]]) -> list[tuple[str, str, str, bool]]:
         measured = f"{', '.join(map(str, sources))}; {per_model['plain_view']}"
         met = max(sources) <= bound and per_model["plain_view"] == 0
         found.append((f"dbt {command.split(' --')[0]}", measured, f"<= {bound}; 0", met))
+    for command, per_model in counts.items():
+        bound = HOOK_TARGETS.get(command.split()[0], 0)
+        hooks = per_model[HOOKS]
+        found.append((f"dbt {command.split(' --')[0]} (hooks)", str(hooks), f"<= {bound}", hooks <= bound))
     return found
 
 
 def report(counts: dict[str, Counter[str]]) -> list[str]:
     lines = [
         "Metadata queries the package sends, per model, from dbt's debug log on DuckDB: three metric "
-        "sources (timestamp type probed, declared, an expression); a plain view (the control):"
+        "sources (timestamp type probed, declared, an expression); a plain view (the control); then, per "
+        "run, its hooks' check of the governed schema:"
     ]
     for figure, measured, target, met in rows(counts):
-        lines.append(f"  {figure:<20} {measured:<10} target {target:<8} {'met' if met else 'MISSED'}")
+        lines.append(f"  {figure:<26} {measured:<10} target {target:<8} {'met' if met else 'MISSED'}")
     return lines
 
 

@@ -2,7 +2,9 @@
 queries dbt sends while it compiles a model, before it starts building it, are the package's metadata
 queries (a plain view sends none). At most one per metric source when dbt builds it, whether or not
 `timestamp_type` is declared (the upstream's columns and the timestamp's type in one query); none on
-`compile`, `docs generate`, `ls` or `parse`. benchmarks/metadata_queries.py prints the same figure in
+`compile`, `docs generate`, `ls` or `parse`. Per run, the package's hooks check that no governed view
+went missing: one query on the governed schema when the run starts and one when it ends, on the
+commands that replace relations only. benchmarks/metadata_queries.py prints the same figures in
 `make bench`."""
 
 from __future__ import annotations
@@ -148,6 +150,31 @@ def test_no_other_command_asks_about_a_source(project: DbtProject, command: list
     warned = sorted(str(event.info.msg).split("'")[1] for event in events if event.info.level == "warn")
     # Each source whose timestamp type is not declared says so, once, where a model is compiled.
     assert warned == (["source_expression", "source_probed"] if command[0] in ("compile", "docs") else [])
+
+
+def hook_queries(events: list[Any]) -> list[str]:
+    """The queries the package's run hooks sent."""
+    return [
+        str(event.data.sql)
+        for event in events
+        if event.info.name == "SQLQuery" and _node(event).startswith("statsig_sources-on-run-")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [(["run"], 2), (["build"], 2), (["test"], 0), (["compile"], 0), (["docs", "generate"], 0), (["ls"], 0)],
+    ids=["run", "build", "test", "compile", "docs generate", "ls"],
+)
+def test_the_run_hooks_ask_about_the_governed_schema_once_at_each_end_of_a_building_run(
+    project: DbtProject, command: list[str], expected: int
+) -> None:
+    assert project.invoke("run").success  # every relation exists, so that `test` has views to test
+    result, events = project.invoke_logged(*command)
+    assert result.success, result.exception
+    asked = hook_queries(events)
+    assert len(asked) == expected, asked
+    assert all("information_schema.tables" in query and "'statsig_staging'" in query for query in asked)
 
 
 EPHEMERAL_SOURCE = """version: 2

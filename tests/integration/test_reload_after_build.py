@@ -58,15 +58,16 @@ def loads_since(fake: FakeStatsig, count: int) -> dict[str, tuple[str, list[str]
 def test_building_one_source_reloads_exactly_the_experiments_on_what_changed(
     demo: tuple[DbtProject, FakeStatsig],
 ) -> None:
-    """`+demo_orders` loads the orders seed, which demo_int_user_daily_revenue (a view) reads: the
-    revenue source changed too, and the ratio on it is reloaded; the activity experiment is not."""
+    """`demo_raw_orders+` loads the orders seed and rebuilds everything downstream of it: the orders
+    source, and demo_int_user_daily_revenue (a table) with the revenue source over it, so the ratio on
+    revenue is reloaded too; the activity experiment is not."""
     project, fake = demo
-    built = project.invoke("build", "--select", "+demo_orders")
+    built = project.invoke("build", "--select", "demo_raw_orders+")
     assert built.success, built.exception
     report = reload(project, fake)
     assert [(s["name"], s["status"], s.get("upstream")) for s in report["sources"]] == [
         ("orders", "built", None),
-        ("user_daily_revenue", "upstream", ["seed.statsig_sources.demo_raw_orders"]),
+        ("user_daily_revenue", "built", None),
     ]
     assert loads_since(fake, 0) == {
         "one_click_checkout": (
@@ -86,7 +87,7 @@ def test_rebuilding_a_seed_reloads_the_view_over_it_and_the_ratio_on_it(
     demo: tuple[DbtProject, FakeStatsig],
 ) -> None:
     project, fake = demo
-    assert project.invoke("build", "--select", "+demo_orders").success  # the database exists from here on
+    assert project.invoke("build").success  # the database exists from here on
     before = len(fake.loads)
     built = project.invoke("build", "--select", "demo_raw_user_daily")
     assert built.success, built.exception
@@ -97,4 +98,24 @@ def test_rebuilding_a_seed_reloads_the_view_over_it_and_the_ratio_on_it(
     assert loads_since(fake, before) == {
         "activity_nudge": ("metric", ["Minutes Active::user_warehouse"]),
         "session_value": ("metric", ["Revenue per Session::user_warehouse"]),
+    }
+
+
+def test_a_seed_rebuilt_under_a_table_that_was_not_changes_nothing_above_the_table(
+    demo: tuple[DbtProject, FakeStatsig],
+) -> None:
+    """`+demo_orders` reloads the orders seed, which demo_int_user_daily_revenue reads; that table was not
+    rebuilt, so it holds yesterday's rows and the revenue source over it did not change."""
+    project, fake = demo
+    assert project.invoke("build").success
+    before = len(fake.loads)
+    built = project.invoke("build", "--select", "+demo_orders")
+    assert built.success, built.exception
+    report = reload(project, fake)
+    assert [(s["name"], s["status"]) for s in report["sources"]] == [("orders", "built")]
+    assert loads_since(fake, before) == {
+        "one_click_checkout": (
+            "metric",
+            ["Checkout Conversion::user_warehouse", "Order Revenue::user_warehouse"],
+        ),
     }

@@ -133,7 +133,13 @@ def test_running_on_an_empty_warehouse_names_the_way_out(
     empty = DbtProject(project.project_dir, {"STATSIG_UNFRIENDLY_DUCKDB": str(tmp_path / "empty.duckdb")})
     result = empty.invoke("run", "--select", "statsig_orders", "--target-path", str(tmp_path / "target"))
     assert not result.success
-    message = str(result.result.results[0].message) if result.result else str(result.exception)
+    # The package's run hooks have results of their own: the model's is the one named.
+    failed = (
+        [item for item in result.result.results if item.node.name == "statsig_orders"]
+        if result.result
+        else []
+    )
+    message = str(failed[0].message) if failed else str(result.exception)
     assert (
         WHERE.format(name="statsig_orders")
         + (

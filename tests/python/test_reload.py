@@ -13,9 +13,10 @@ import pytest
 from reload_support import manifest_document, write_run
 from usage_support import metric
 
+from statsig_sources.core.lineage import rebuilt_upstream
 from statsig_sources.core.project import load_project
 from statsig_sources.core.settings import Settings
-from statsig_sources.reload.changes import changes_from_run, rebuilt_upstream, selected_changes
+from statsig_sources.reload.changes import changes_from_run, selected_changes
 from statsig_sources.reload.history import created_at, describe, load_since, new_loads, unreadable
 from statsig_sources.reload.plan import refresh_for
 from statsig_sources.reload.targets import AffectedMetric, experiment_targets
@@ -39,7 +40,22 @@ FINISHED_MS = FINISHED.timestamp() * 1000
 def test_rebuilt_upstream_finds_the_nearest_rebuilt_nodes(
     graph: dict[str, tuple[str, ...]], succeeded: set[str], expected: tuple[str, ...]
 ) -> None:
-    assert rebuilt_upstream("s", graph, succeeded) == expected
+    views = {"a", "b", "c", "s"}
+    assert rebuilt_upstream("s", graph, succeeded, views) == expected
+
+
+@pytest.mark.parametrize(
+    ("transparent", "expected"),
+    [({"view", "table"}, ("seed",)), ({"view"}, ()), (set(), ())],
+    ids=["all-views", "a-table-between", "the-source-reads-a-table"],
+)
+def test_rebuilt_upstream_stops_at_a_node_that_stores_data_and_was_not_rebuilt(
+    transparent: set[str], expected: tuple[str, ...]
+) -> None:
+    """source -> view -> table -> seed: a rebuilt seed changes the source only if the table between
+    them stores no data (as if it were a view); a table keeps its rows until it is rebuilt itself."""
+    graph = {"source": ("view",), "view": ("table",), "table": ("seed",)}
+    assert rebuilt_upstream("source", graph, {"seed"}, transparent) == expected
 
 
 def project_with(tmp_path: Path, statuses: dict[str, str], change: Any = None) -> Any:

@@ -97,6 +97,8 @@ def test_the_json_names_every_rebuilt_source_every_affected_metric_and_the_faile
         "command": "dbt build",
         "finished": "2026-05-20T10:00:05+00:00",
         "full_refresh": False,
+        "missing_views": [],
+        "missing_elsewhere": [],
     }
     assert report["summary"] == {
         "requested": 4,

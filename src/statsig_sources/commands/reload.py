@@ -62,8 +62,9 @@ def reload(
     """Ask Statsig to load the results of the experiments whose metrics read what dbt rebuilt.
 
     Reads the run results of the `dbt run` or `dbt build` that wrote the manifest: a metric source
-    counts when its own build, or the build of any model, seed or snapshot upstream of it,
-    succeeded; a source whose build failed or was skipped is named and not reloaded. Then finds the
+    counts when its own build succeeded, or the build of a relation upstream of it with only views
+    between them (a table the run did not rebuild keeps its rows); a source whose build failed or was
+    skipped, or whose view the run left missing, is named and not reloaded. Then finds the
     Statsig metrics that read those sources (hidden ones too) and the running experiments that use
     them, and asks Statsig to load each experiment's results for exactly those metrics. An experiment
     Statsig loaded after the run finished is not asked again, so a rerun requests nothing. Exits 1

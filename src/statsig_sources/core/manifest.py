@@ -20,6 +20,7 @@ from msgspec import UNSET
 from statsig_sources.core.artifact_fields import DependsOn, ManifestFields, Node, NodeConfig, read_object
 from statsig_sources.core.catalog import load_catalog
 from statsig_sources.core.errors import ManifestError
+from statsig_sources.core.lineage import is_transparent
 from statsig_sources.core.manifest_version import check_newer, schema_version
 from statsig_sources.core.relations import TableRef
 from statsig_sources.core.settings import recorded_meta_key
@@ -79,6 +80,8 @@ class Manifest:
     catalog_generated_at: str = ""
     # unique_id -> its `depends_on.nodes`, for every enabled node (models, seeds, snapshots, tests, ...)
     node_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the enabled nodes that store no data (views, ephemeral models): a rebuild upstream reaches through
+    transparent_nodes: frozenset[str] = frozenset()
     # One line each for the user about how the manifest was read (a newer version than those tested).
     notices: tuple[str, ...] = ()
 
@@ -139,6 +142,7 @@ def _load_manifest(path: Path) -> Manifest:
         generated_at=str(metadata.get("generated_at") or ""),
         catalog_generated_at=catalog_generated_at,
         node_dependencies=_node_dependencies(nodes),
+        transparent_nodes=_transparent_nodes(nodes),
         notices=notices,
     )
 
@@ -257,3 +261,14 @@ def _node_dependencies(nodes: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
         if isinstance(parents, list):
             graph[str(unique_id)] = tuple(str(parent) for parent in parents)
     return graph
+
+
+def _transparent_nodes(nodes: Mapping[str, Any]) -> frozenset[str]:
+    """The enabled models that store no data (core/lineage.py)."""
+    return frozenset(
+        str(unique_id)
+        for unique_id, node in nodes.items()
+        if isinstance(node, Node)
+        and _enabled(node)
+        and is_transparent(_str(node.resource_type), _text(_config(node).materialized))
+    )

@@ -5,10 +5,15 @@ results are trusted as build results only when a `dbt run` or `dbt build` wrote 
 `args.which`) in the same invocation that wrote the manifest (the same `metadata.invocation_id`):
 `dbt compile` and `dbt docs generate` rewrite the file with every node a `success`, and `dbt parse`
 leaves an older one in place.
+
+The package's on-run-end check (macros/governed_views_check.sql) fails when the run left a governed
+view missing that existed when it started; its error, which dbt records as the hook's message, ends
+with a marker, `statsig_sources:missing_views={"views": [...], "restore": "..."}`, read here.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,6 +30,16 @@ NOT_BUILT = frozenset({"error", "skipped"})
 # `args.which` of the commands whose name is two words.
 COMMAND_NAMES = {"generate": "docs generate", "serve": "docs serve"}
 _SCHEMA_URL = "https://schemas.getdbt.com/dbt/run-results/"
+# What the package's on-run-end check writes before the JSON of the relations it found missing.
+MISSING_VIEWS_MARKER = "statsig_sources:missing_views="
+
+
+@dataclass(frozen=True)
+class MissingViews:
+    """The governed relations the run left missing (`schema.name`, lower case), as its hook said."""
+
+    relations: tuple[str, ...] = ()
+    restore: str = ""  # the dbt command that rebuilds them ("" when no model builds them)
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class RunResults:
     select: tuple[str, ...] = ()
     full_refresh: bool = False
     nodes: Mapping[str, NodeResult] = field(default_factory=dict)  # unique_id -> result
+    missing: MissingViews = MissingViews()
 
     def status(self, unique_id: str) -> str | None:
         result = self.nodes.get(unique_id)
@@ -103,6 +119,7 @@ def load_run_results(path: Path) -> RunResults:
     ):
         raise ManifestError(f"{path} is not dbt's run_results.json: metadata.dbt_schema_version is missing")
     args: dict[str, Any] = fields.args if isinstance(fields.args, dict) else {}
+    nodes = _nodes(fields.results)
     return RunResults(
         path=path,
         which=_text(args.get("which")),
@@ -112,7 +129,8 @@ def load_run_results(path: Path) -> RunResults:
         target=_text(args.get("target")) or None,
         select=_strings(args.get("select")),
         full_refresh=args.get("full_refresh") is True,
-        nodes=_nodes(fields.results),
+        nodes=nodes,
+        missing=missing_views(nodes),
     )
 
 
@@ -132,6 +150,36 @@ def _nodes(results: Any) -> dict[str, NodeResult]:
         if isinstance(result, RunResult) and isinstance(result.unique_id, str):
             nodes[result.unique_id] = NodeResult(_text(result.status), _text(result.message))
     return nodes
+
+
+def missing_views(nodes: Mapping[str, NodeResult]) -> MissingViews:
+    """What the package's on-run-end check found missing: the marker in a failed hook's message."""
+    relations: list[str] = []
+    restores: list[str] = []
+    for unique_id, result in nodes.items():
+        if unique_id.startswith("operation.") and result.status == "error":
+            found = _marker(result.message)
+            views = found.get("views")
+            relations += (
+                [view.casefold() for view in views if isinstance(view, str)]
+                if isinstance(views, list)
+                else []
+            )
+            restore = found.get("restore")
+            restores += [restore] if isinstance(restore, str) and restore else []
+    return MissingViews(tuple(dict.fromkeys(relations)), " && ".join(dict.fromkeys(restores)))
+
+
+def _marker(message: str) -> dict[str, Any]:
+    """The JSON after the marker in a hook's message (the warehouse may add lines after it); {} if none."""
+    start = message.find(MISSING_VIEWS_MARKER)
+    if start < 0:
+        return {}
+    try:
+        found, _ = json.JSONDecoder().raw_decode(message, start + len(MISSING_VIEWS_MARKER))
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def parse_timestamp(text: str) -> datetime | None:

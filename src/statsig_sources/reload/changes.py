@@ -1,10 +1,12 @@
 """Which metric sources a dbt invocation changed: the run results of the invocation that wrote the
 manifest, read with the same reader and trust rule as `validate` (core/run_results.py).
 
-A source's data changed when its own build succeeded in the run, or when any model, seed or snapshot
-upstream of it did (a view's rows change when the table it reads is rebuilt). A source whose own build
-failed or was skipped is named and not reloaded. `--select` names sources by hand instead: then no run
-results are needed.
+A source's data changed when its own build succeeded in the run, or when a relation upstream of it
+did, reached through views only (core/lineage.py): a view's rows change when the table it reads is
+rebuilt, and a table that was not rebuilt keeps its rows whatever was rebuilt above it. A source whose
+own build failed or was skipped, or whose view the run left missing (the package's on-run-end check
+says which, in run_results.json), is named and not reloaded: a load would read a view that is not
+there. `--select` names sources by hand instead: then no run results are needed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from statsig_sources.core.errors import InputError
+from statsig_sources.core.lineage import rebuilt_upstream
 from statsig_sources.core.project import MetricSource, Project
 from statsig_sources.core.run_results import NOT_BUILT, RunResults, parse_timestamp
 
@@ -22,6 +25,7 @@ UPSTREAM = "upstream"  # not built itself, but something upstream of it was
 SELECTED = "selected"  # named with --select
 FAILED = "error"  # run_results' own words for a model that was not built
 SKIPPED = "skipped"
+MISSING = "missing"  # the run left its view missing (dropped with a relation it replaced)
 CHANGED = frozenset({BUILT, UPSTREAM, SELECTED})
 NO_RESULTS_HINT = (
     "reload reads the run results of the `dbt run` or `dbt build` that wrote the manifest: run it right "
@@ -36,9 +40,10 @@ class SourceChange:
     name: str  # the Statsig source name
     model: str
     node_id: str
-    reason: str  # BUILT, UPSTREAM, SELECTED, FAILED or SKIPPED
+    reason: str  # BUILT, UPSTREAM, SELECTED, FAILED, SKIPPED or MISSING
     upstream: tuple[str, ...] = ()  # UPSTREAM: the nearest upstream nodes the run rebuilt
-    message: str = ""  # FAILED: dbt's message
+    message: str = ""  # FAILED: dbt's message; MISSING: the command that rebuilds the view
+    relation: str = ""  # MISSING: the view that is gone
 
     @property
     def changed(self) -> bool:
@@ -59,6 +64,15 @@ class Changes:
     def not_built(self) -> tuple[SourceChange, ...]:
         return tuple(source for source in self.sources if not source.changed)
 
+    @property
+    def missing_elsewhere(self) -> tuple[str, ...]:
+        """Relations the run left missing that no metric source of the manifest builds (a source's
+        earlier view, renamed or removed)."""
+        if self.results is None:
+            return ()
+        named = {source.relation for source in self.sources if source.reason == MISSING}
+        return tuple(relation for relation in self.results.missing.relations if relation not in named)
+
 
 def changes_from_run(project: Project) -> Changes:
     """What the run that wrote the manifest changed; an input error when its results cannot say."""
@@ -74,13 +88,14 @@ def changes_from_run(project: Project) -> Changes:
             f"{results.path} records no readable metadata.generated_at, so the loads Statsig made after "
             "the run cannot be told from earlier ones; regenerate it with `dbt build`."
         )
-    graph = project.manifest.node_dependencies
+    manifest = project.manifest
     succeeded = {
         node_id
         for node_id, result in results.nodes.items()
-        if result.status == "success" and node_id in project.manifest.relations
+        if result.status == "success" and node_id in manifest.relations
     }
-    found = [_change(source, results, graph, succeeded) for source in project.sources]
+    lineage = _Lineage(manifest.node_dependencies, succeeded, manifest.transparent_nodes)
+    found = [_change(source, results, lineage) for source in project.sources]
     listed = sorted((change for change in found if change is not None), key=lambda change: change.name)
     return Changes(tuple(listed), results, finished)
 
@@ -105,38 +120,32 @@ def _selected(source: MetricSource) -> SourceChange:
     return SourceChange(source.name, source.model.name, source.model.unique_id, SELECTED)
 
 
-def _change(
-    source: MetricSource,
-    results: RunResults,
-    graph: Mapping[str, tuple[str, ...]],
-    succeeded: Collection[str],
-) -> SourceChange | None:
+@dataclass(frozen=True)
+class _Lineage:
+    graph: Mapping[str, tuple[str, ...]]  # node -> the nodes it depends on
+    rebuilt: Collection[str]  # the relations the run rebuilt
+    transparent: Collection[str]  # the nodes that store no data
+
+
+def _relation_key(source: MetricSource) -> str:
+    """`schema.name`, lower case: how the package's check names a governed relation."""
+    relation = source.model.relation
+    return f"{relation.schema or ''}.{relation.name}".casefold()
+
+
+def _change(source: MetricSource, results: RunResults, lineage: _Lineage) -> SourceChange | None:
     node_id = source.model.unique_id
+    name, model = source.name, source.model.name
+    if _relation_key(source) in results.missing.relations:
+        return SourceChange(
+            name, model, node_id, MISSING, message=results.missing.restore, relation=_relation_key(source)
+        )
     own = results.nodes.get(node_id)
     if own is not None and own.status in NOT_BUILT:
-        return SourceChange(source.name, source.model.name, node_id, own.status, message=own.message)
-    if node_id in succeeded:
-        return SourceChange(source.name, source.model.name, node_id, BUILT)
-    upstream = rebuilt_upstream(node_id, graph, succeeded)
+        return SourceChange(name, model, node_id, own.status, message=own.message)
+    if node_id in lineage.rebuilt:
+        return SourceChange(name, model, node_id, BUILT)
+    upstream = rebuilt_upstream(node_id, lineage.graph, lineage.rebuilt, lineage.transparent)
     if upstream:
-        return SourceChange(source.name, source.model.name, node_id, UPSTREAM, upstream)
+        return SourceChange(name, model, node_id, UPSTREAM, upstream)
     return None
-
-
-def rebuilt_upstream(
-    node_id: str, graph: Mapping[str, tuple[str, ...]], succeeded: Collection[str]
-) -> tuple[str, ...]:
-    """The nearest nodes upstream of `node_id` that the run rebuilt: the walk stops at each one."""
-    found: set[str] = set()
-    seen = {node_id}
-    stack = list(graph.get(node_id, ()))
-    while stack:
-        parent = stack.pop()
-        if parent in seen:
-            continue
-        seen.add(parent)
-        if parent in succeeded:
-            found.add(parent)
-        else:
-            stack.extend(graph.get(parent, ()))
-    return tuple(sorted(found))

@@ -20,7 +20,7 @@ from typing import Any
 from statsig_sources.client.api import ApiError, MalformedAnswer, StatsigClient
 from statsig_sources.core.errors import ExitCode
 from statsig_sources.core.project import Project
-from statsig_sources.reload.changes import Changes
+from statsig_sources.reload.changes import MISSING, Changes
 from statsig_sources.reload.history import describe, load_since, new_loads, unreadable
 from statsig_sources.reload.targets import AffectedMetric, Target, experiment_targets, metrics_reading
 from statsig_sources.usage.join import build_usage, managed_sources
@@ -108,10 +108,22 @@ def _decide(
     target: Target, plan: Reload, held_back: Mapping[str, AffectedMetric], client: StatsigClient
 ) -> ExperimentReload:
     mode = plan.refresh.mode
+    sources = {name for metric_id in target.held_back for name in held_back[metric_id].sources}
+    missing = {change.name for change in plan.changes.not_built if change.reason == MISSING}
     if not target.metric_ids:
-        sources = sorted({name for metric_id in target.held_back for name in held_back[metric_id].sources})
-        why = f"its metrics read only sources whose build failed or was skipped ({', '.join(sources)})"
+        what = (
+            "whose view the run left missing"
+            if missing.issuperset(sources)
+            else "whose build failed or was skipped"
+            if missing.isdisjoint(sources)
+            else "whose build failed, was skipped or left their view missing"
+        )
+        why = f"its metrics read only sources {what} ({', '.join(sorted(sources))})"
         return ExperimentReload(target, mode, Outcome.SKIPPED, why)
+    if not missing.isdisjoint(sources):
+        # A full or incremental load reads every metric, so it would read the missing view too (and
+        # fail): only the metrics on the other sources are loaded.
+        mode = METRIC
     finished = plan.changes.finished
     if finished is not None:
         try:

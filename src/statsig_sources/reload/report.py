@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from statsig_sources.output import markdown_cell, to_json
-from statsig_sources.reload.changes import FAILED, UPSTREAM, Changes, SourceChange
+from statsig_sources.reload.changes import FAILED, MISSING, UPSTREAM, Changes, SourceChange
 from statsig_sources.reload.plan import ExperimentReload, Outcome, Reload
 from statsig_sources.reload.targets import AffectedMetric
 from statsig_sources.rules.build_rules import error_summary
 
 LISTED_METRICS = 10  # text names this many metrics, then counts the rest
 WORDS = {outcome: outcome.value.replace("_", " ") for outcome in Outcome}
+NO_SOURCE = (
+    "which no metric source of the manifest builds (a source renamed or removed since Statsig registered it)"
+)
 
 
 def _node(node_id: str) -> str:
@@ -26,6 +29,9 @@ def _source_label(change: SourceChange) -> str:
 
 
 def _build_problem(change: SourceChange) -> str:
+    if change.reason == MISSING:
+        restore = f": `{change.message}` rebuilds it" if change.message else ""
+        return f"the run left its view {change.relation} missing{restore}"
     what = "failed" if change.reason == FAILED else "was skipped"
     detail = error_summary(change.message)
     return f"its build {what}" + (f": {detail}" if detail else "")
@@ -74,6 +80,7 @@ def header_lines(plan: Reload) -> list[str]:
     else:
         lines.append("Changed: no metric source, so there is nothing to reload.")
     lines += [f"Not reloaded: {_not_built(change)}." for change in changes.not_built]
+    lines += [f"Missing after the run: {relation}, {NO_SOURCE}." for relation in changes.missing_elsewhere]
     if not changes.changed:
         return lines
     ids = [affected.metric.id for affected in plan.metrics]
@@ -138,7 +145,9 @@ def _source_json(change: SourceChange) -> dict[str, Any]:
     found.update(status=change.reason, reloaded=change.changed)
     if change.reason == UPSTREAM:
         found["upstream"] = list(change.upstream)
-    if not change.changed:
+    if change.reason == MISSING:
+        found.update(relation=change.relation, restore=change.message)
+    elif not change.changed:
         found["message"] = error_summary(change.message)
     return found
 
@@ -166,6 +175,8 @@ def reload_json(plan: Reload) -> dict[str, Any]:
             "command": results.command,
             "finished": finished.isoformat(),
             "full_refresh": results.full_refresh,
+            "missing_views": list(results.missing.relations),
+            "missing_elsewhere": list(plan.changes.missing_elsewhere),
         }
     return {
         "dry_run": plan.dry_run,
@@ -190,6 +201,8 @@ def render_markdown(plan: Reload) -> str:
         status = _status(change) if change.changed else f"not reloaded: {_build_problem(change)}"
         cells = [f"`{change.name}`", f"`{change.model}`", status]
         lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
+    for relation in plan.changes.missing_elsewhere:
+        lines.append(f"| - | - | {markdown_cell(f'missing after the run: {relation}, {NO_SOURCE}')} |")
     if plan.experiments:
         lines += ["", "| experiment | outcome | refresh | metrics | message |", "|---|---|---|---|---|"]
         for item in plan.experiments:
