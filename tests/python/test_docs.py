@@ -31,13 +31,6 @@ def test_cli_docs_are_regenerated_from_help() -> None:
     assert Cog().main(["cog", "--check", str(CLI_DOCS)]) == 0, "run `.venv/bin/cog -r docs/cli.md`"
 
 
-def test_the_package_s_contract_macro_is_generated_from_the_cli_s_contract() -> None:
-    from cogapp import Cog
-
-    macro = CLI_DOCS.parent.parent / "macros" / "utils" / "_statsig_contract.sql"
-    assert Cog().main(["cog", "--check", str(macro)]) == 0, f"run `.venv/bin/cog -r {macro}`"
-
-
 # Folders of this repository that a user's own dbt project does not have: a path under one of them,
 # quoted in the docs or the code, names a file here. (models/, seeds/ and metric_sources/ paths in the
 # docs are a user's project's, by example.)
