@@ -39,8 +39,8 @@ def _package(repo_root: Path, destination: Path, *, version: str | None) -> Path
     contract, recording = package / CONTRACT, package / RECORDING
     if version is not None:
         text = contract.read_text(encoding="utf-8")
-        assert f"'version': '{__version__}'" in text
-        contract.write_text(text.replace(f"'version': '{__version__}'", f"'version': '{version}'"))
+        assert f'"version":"{__version__}"' in text
+        contract.write_text(text.replace(f'"version":"{__version__}"', f'"version":"{version}"'))
     else:
         text = recording.read_text(encoding="utf-8")
         line = "{%- set recorded = {spec['version_key']: spec['version'], 'target': target.name} -%}"

@@ -31,13 +31,6 @@ def test_cli_docs_are_regenerated_from_help() -> None:
     assert Cog().main(["cog", "--check", str(CLI_DOCS)]) == 0, "run `.venv/bin/cog -r docs/cli.md`"
 
 
-def test_the_package_s_contract_macro_is_generated_from_the_cli_s_contract() -> None:
-    from cogapp import Cog
-
-    macro = CLI_DOCS.parent.parent / "macros" / "utils" / "_statsig_contract.sql"
-    assert Cog().main(["cog", "--check", str(macro)]) == 0, f"run `.venv/bin/cog -r {macro}`"
-
-
 # Folders of this repository that a user's own dbt project does not have: a path under one of them,
 # quoted in the docs or the code, names a file here. (models/, seeds/ and metric_sources/ paths in the
 # docs are a user's project's, by example.)
@@ -99,3 +92,29 @@ def test_every_test_the_security_page_names_exists(repo_root: Path) -> None:
         if not any(re.search(rf"^def {test}\(", p.read_text(encoding="utf-8"), re.M) for p in found):
             missing.append(f"{file}::{test}")
     assert named and missing == []
+
+
+def test_the_readme_reaches_the_package_s_packages_yml_within_its_first_60_lines(repo_root: Path) -> None:
+    lines = (repo_root / "README.md").read_text(encoding="utf-8").splitlines()
+    assert "# packages.yml" in lines[:60]
+    assert (
+        lines.index("## Install")
+        < lines.index("## Use it in your dbt project")
+        < lines.index("# packages.yml")
+    )
+
+
+def test_the_readme_states_the_two_commands_for_a_fresh_machine(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"^## Try it: two commands on a fresh machine\n\n```console\n(.*?)```", readme, re.S | re.M
+    )
+    assert block is not None
+    assert [line.split("#")[0].strip() for line in block.group(1).splitlines()] == ["make demo", "make test"]
+
+
+def test_every_docs_page_is_listed_in_the_readme(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    pages = sorted(path.name for path in (repo_root / "docs").glob("*.md"))
+    assert "architecture.md" in pages and "performance.md" in pages
+    assert [page for page in pages if f"- [docs/{page}](docs/{page})" not in readme] == []

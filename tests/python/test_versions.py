@@ -35,7 +35,7 @@ def test_the_version_is_written_once_and_every_copy_agrees(repo_root: Path) -> N
     assert dbt_project["version"] == __version__
     assert contract()["recorded"]["version"] == __version__
     macro = (repo_root / "macros/utils/_statsig_contract.sql").read_text(encoding="utf-8")
-    assert f"'version': '{__version__}'" in macro
+    assert f'"version":"{__version__}"' in macro
     changelog = (repo_root / "CHANGELOG.md").read_text(encoding="utf-8")
     # The next release is listed under `## Unreleased`, naming its version, until it is released.
     headings = re.findall(r"^## (.+)$", changelog, re.M)

@@ -1,9 +1,10 @@
 """What the dbt package and the CLI must agree on, read from `contract.json`.
 
-The same file is rendered into `macros/utils/_statsig_contract.sql` (cog), so the macros and the CLI
-check declarations, name rules, settings' defaults and warehouse type names from one description. The
-version they are released under is not in the file: it comes from `statsig_sources.__version__` into
-the contract's `recorded` section, which the package records in every metric source's meta.
+The same file is rendered into `macros/utils/_statsig_contract.sql` by scripts/generate_macro_contract.py
+(which reads it without importing this package), so the macros and the CLI check declarations, name
+rules, settings' defaults and warehouse type names from one description. The version they are released
+under is not in the file: it comes from `statsig_sources.__version__` into the contract's `recorded`
+section, which the package records in every metric source's meta.
 """
 
 from __future__ import annotations
