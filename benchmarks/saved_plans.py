@@ -7,8 +7,10 @@ Times, through the CLI and in the same run, what CI does on a pull request once 
 registered: `plan` (the baseline), `plan --out FILE` (the same plan, every object it read and every
 declaration fingerprinted, and the file written) and `apply --yes --plan FILE` (planned again and
 checked against the file; Statsig is unchanged, so nothing is written). Each is the median of
-`--repeat` runs, round-robin, so a noisy neighbour slows all three alike. Target: saving costs at most
-1.5x the plan (a target of the project's choosing: a saved plan should not make CI noticeably slower).
+`--repeat` runs, round-robin, so a noisy neighbour slows all three alike. The stand-in answers at once
+(`--latency 0`), so the ratios are the local work alone: Statsig's latency adds the same seconds to all
+three. Targets, of the project's choosing (a saved plan should not make CI noticeably slower): saving,
+and checking the file before applying it, each cost at most 1.5x the plan; `apply --plan` writes nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from statsig_sources.registration.plan import build_plan  # noqa: E402
 from statsig_sources.standin import FakeStatsig  # noqa: E402
 
 KEY = "console-benchmark"
-TARGET = 1.5  # plan --out at most this many times the plan without saving
+# command -> the most it may take, as a multiple of the plan without saving
+TARGETS = {"save": 1.5, "apply": 1.5}
 LABELS = {
     "plan": "plan (baseline)",
     "save": "plan --out FILE",
@@ -163,7 +166,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 def report(args: argparse.Namespace, figures: dict[str, Any]) -> list[str]:
     seconds, pending = figures["seconds"], figures["pending"]
-    ratio = seconds["save"] / seconds["plan"]
     lines = [
         f"saved plans: {args.sources} sources, {args.metrics} metrics, {args.latency * 1000:.0f} ms latency, "
         f"median of {args.repeat}",
@@ -171,9 +173,11 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> list[str]:
         f"{pending['summary']['unchanged']} sources and {pending['metric_summary']['unchanged']} metrics "
         f"unchanged, {pending['summary']['other'] + pending['metric_summary']['other']} other items",
     ]
-    lines += [f"  {LABELS[label]:<32} {value:>7.2f} s" for label, value in seconds.items()]
-    verdict = "met" if ratio <= TARGET else "MISSED"
-    lines.append(f"  {'plan --out x plan':<32} {ratio:>7.2f}x   target <= {TARGET}x: {verdict}")
+    for label, value in seconds.items():
+        ratio = value / seconds["plan"]
+        target = TARGETS.get(label)
+        verdict = "" if target is None else f"  target <= {target}x: {'met' if ratio <= target else 'MISSED'}"
+        lines.append(f"  {LABELS[label]:<32} {value:>7.2f} s {ratio:>6.2f}x plan{verdict}")
     lines.append(f"  {'plan file':<32} {figures['megabytes']:>7.1f} MB")
     lines.append(f"  {'writes by apply --plan':<32} {figures['writes']:>7}")
     return lines
