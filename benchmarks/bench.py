@@ -5,8 +5,9 @@
 Runs the other benchmarks in turn (each also runs alone, with more options): the CLI on a large
 manifest against a bare `json.load` of it (manifest_cli.py), `dbt parse` step by step (dbt_parse.py),
 `dbt run` of metric sources against plain views (dbt_run.py), the metadata queries the package sends
-per source (metadata_queries.py), registration against the stand-in's rate limit (registration.py) and
-`usage`'s requests (usage.py). Timed figures are ratios to a baseline measured in the same run, so a
+per source (metadata_queries.py), registration against the stand-in's rate limit (registration.py),
+`usage`'s requests (usage.py) and saved plans, `plan --out` and `apply --plan`, against the plan
+(saved_plans.py). Timed figures are ratios to a baseline measured in the same run, so a
 slower or busier machine moves both sides alike; the machine and its load are printed with them.
 """
 
@@ -26,6 +27,7 @@ import dbt_run  # noqa: E402
 import manifest_cli  # noqa: E402
 import metadata_queries  # noqa: E402
 import registration  # noqa: E402
+import saved_plans  # noqa: E402
 import usage  # noqa: E402
 
 from statsig_sources.client.deadlines import WRITE_MARGIN  # noqa: E402
@@ -196,6 +198,24 @@ def usage_rows(runs: int, baseline: float) -> tuple[str, list[Row]]:
     return f"usage: 1,000 sources, 5,000 metrics, page size 100, local work median of {runs}", rows
 
 
+def saved_plan_rows(repeat: int) -> tuple[str, list[Row]]:
+    figures: dict[str, Any] = saved_plans.measure(1_000, 5_000, repeat)
+    seconds = figures["seconds"]
+    plan = seconds["plan"]
+    rows: list[Row] = []
+    for label, target in saved_plans.TARGETS.items():
+        ratio = seconds[label] / plan
+        measured = f"{ratio:.2f}x ({seconds[label]:.2f} s)"
+        rows.append((saved_plans.LABELS[label], measured, f"<= {target:.1f}x", ratio <= target))
+    rows.append(("apply --plan: writes", str(figures["writes"]), "0", figures["writes"] == 0))
+    rows.append(("plan file", f"{figures['megabytes']:.1f} MB", "", None))
+    title = (
+        f"saved plans: 1,000 sources and 5,000 metrics, all registered and unchanged, against the stand-in "
+        f"on loopback, median of {repeat}, x plan ({plan:.2f} s)"
+    )
+    return title, rows
+
+
 def render(sections: list[tuple[str, list[Row]]]) -> str:
     lines = []
     for title, rows in sections:
@@ -220,6 +240,7 @@ def main() -> None:
     sections = [(title, rows), parse_rows(options.models, options.repeat)]
     sections += [run_rows(options.run_models, options.repeat), query_rows()]
     sections += [registration_rows(options.apply_sources), usage_rows(3, baseline)]
+    sections.append(saved_plan_rows(options.repeat))
     print(render(sections))
     print(f"\nload average (1/5/15 min) at the start: {started}; at the end: {load()}")
 
