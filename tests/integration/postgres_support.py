@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
+from dbt_harness import DbtProject, copy_consumer_project
 from psycopg import sql
 
 HOST, PORT, ADMIN = "127.0.0.1", 5432, "postgres"
@@ -56,6 +58,18 @@ def dbt_environment(database: str, **extra: str) -> dict[str, str]:
         "PGDATABASE": database,
         **extra,
     }
+
+
+SHOP_PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "postgres_shop_project"
+
+
+def shop_project(database: str, workdir: Path, package_root: Path) -> DbtProject:
+    """A copy of the PostgreSQL shop fixture (tables by default, `dev` and `prod` targets) building
+    into `database`, its packages installed."""
+    project_dir = copy_consumer_project(SHOP_PROJECT, workdir / "project", package_root)
+    project = DbtProject(project_dir, dbt_environment(database))
+    assert project.invoke("deps").success
+    return project
 
 
 def connect_as(role: str, dbname: str) -> psycopg.Connection:

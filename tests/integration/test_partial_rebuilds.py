@@ -25,14 +25,13 @@ import pytest
 from click.testing import CliRunner
 from dbt.cli.main import dbtRunnerResult
 from dbt_harness import DbtProject, copy_consumer_project
-from postgres_support import admin_connection, dbt_environment, scratch_database
+from postgres_support import SHOP_PROJECT, admin_connection, scratch_database, shop_project
 
 from statsig_sources.cli import main
 from statsig_sources.standin import FakeStatsig, make_metric
 
 pytestmark = pytest.mark.dbt
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "postgres_shop_project"
 CHECK = "operation.statsig_sources.statsig_sources-on-run-end-1"
 KEY = "console-TESTKEY0123456789"
 DUCKDB_PROFILE = """shop:
@@ -77,17 +76,14 @@ def database() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def postgres_shop(database: str, repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    project_dir = copy_consumer_project(FIXTURE, tmp_path_factory.mktemp("shop") / "project", repo_root)
-    project = DbtProject(project_dir, dbt_environment(database))
-    assert project.invoke("deps").success
-    return project
+    return shop_project(database, tmp_path_factory.mktemp("shop"), repo_root)
 
 
 @pytest.fixture(scope="module")
 def duckdb_shop(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """The same project on DuckDB: only its profile differs."""
     workdir = tmp_path_factory.mktemp("shop-duckdb")
-    project_dir = copy_consumer_project(FIXTURE, workdir / "project", repo_root)
+    project_dir = copy_consumer_project(SHOP_PROJECT, workdir / "project", repo_root)
     (project_dir / "profiles.yml").write_text(DUCKDB_PROFILE, encoding="utf-8")
     project = DbtProject(project_dir, {"SHOP_DUCKDB": str(workdir / "shop.duckdb")})
     assert project.invoke("deps").success

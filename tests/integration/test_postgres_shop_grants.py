@@ -21,15 +21,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from dbt_harness import DbtProject, copy_consumer_project
+from dbt_harness import DbtProject
 from postgres_support import (
     OWNER_ROLE,
     READER_ROLE,
     admin_connection,
     can_read,
     connect_as,
-    dbt_environment,
     scratch_database,
+    shop_project,
 )
 from psycopg import sql
 
@@ -38,7 +38,6 @@ from statsig_sources.cli import main
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "postgres_shop_project"
 SOURCES = ["statsig_customers", "statsig_orders", "statsig_payments"]
 DEV_COPY = "dbt_dev_statsig_staging"
 # Roles of this test's own: a CI reader (statsig_non_production_reader_roles), an analyst granted by
@@ -69,10 +68,7 @@ def database(roles: None) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def shop(database: str, repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    project_dir = copy_consumer_project(FIXTURE, tmp_path_factory.mktemp("shop") / "project", repo_root)
-    project = DbtProject(project_dir, dbt_environment(database))
-    assert project.invoke("deps").success
-    return project
+    return shop_project(database, tmp_path_factory.mktemp("shop"), repo_root)
 
 
 def _build(shop: DbtProject, target: str, variables: dict[str, Any] | None = None) -> None:

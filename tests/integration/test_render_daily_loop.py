@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from dbt_harness import DbtProject, copy_consumer_project
-from postgres_support import admin_connection, dbt_environment, scratch_database
+from dbt_harness import DbtProject
+from postgres_support import admin_connection, scratch_database, shop_project
 
 from statsig_sources.cli import main
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
-SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "postgres_shop_project"
 SOURCES = ["customers.yml", "orders.yml", "payments.yml"]
 
 
@@ -39,10 +38,7 @@ def refusal(command: str) -> str:
 def shop(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtProject]:
     admin_connection().close()
     with scratch_database(f"statsig_sources_loop_{os.getpid()}") as database:
-        project_dir = copy_consumer_project(SHOP, tmp_path_factory.mktemp("loop") / "project", repo_root)
-        project = DbtProject(project_dir, dbt_environment(database))
-        assert project.invoke("deps").success
-        yield project
+        yield shop_project(database, tmp_path_factory.mktemp("loop"), repo_root)
 
 
 def _render(project: DbtProject, *args: str) -> Result:
