@@ -30,7 +30,7 @@ import registration  # noqa: E402
 import saved_plans  # noqa: E402
 import usage  # noqa: E402
 
-from statsig_sources.client.deadlines import WRITE_MARGIN  # noqa: E402
+from statsig_sources.statsig.deadlines import WRITE_MARGIN  # noqa: E402
 
 Row = tuple[str, str, str, bool | None]  # figure, measured, target, met (None: no target)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from manifest_cli import environment, generate
 
-from statsig_sources.core.sql_results import CACHE_FILE
+from statsig_sources.artifacts.paths import SQL_ANSWERS_FILE as CACHE_FILE
 
 # Runs in the measured process: wraps each stage's function in a clock, then runs the CLI.
 STAGED = """
@@ -38,10 +38,13 @@ def clocked(module, name, stage):
     setattr(module, name, timed)
 
 from statsig_sources import cli
-from statsig_sources.core import artifact_fields, project, sql_reads
+from statsig_sources.artifacts import fields as artifact_fields
+from statsig_sources import project
+from statsig_sources.artifacts import read as artifacts_read
+from statsig_sources.sql import reads as sql_reads
 imported = time.perf_counter()
 clocked(artifact_fields, "read_fields", "read and decode the manifest (msgspec)")
-clocked(project, "load_manifest", "load_manifest")
+clocked(artifacts_read, "load_manifest", "load_manifest")
 clocked(project, "build_project", "build the sources (declarations)")
 clocked(sql_reads, "read_project_sql", "SQL: the answers (remembered or parsed)")
 begin = time.perf_counter()
@@ -100,7 +103,7 @@ def main() -> None:
             runs["cold"].append(staged_run(project, env))
             runs["warm"].append(staged_run(project, env))
             loads.append(clock(f"import json; json.load(open({str(manifest)!r}))", env))
-            imports.append(clock("import statsig_sources.core.sql", env))
+            imports.append(clock("import statsig_sources.sql.parse", env))
     print(
         f"validate, {args.nodes} nodes, {args.sources} metric sources; medians of {args.runs} runs, seconds"
     )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.core.sql_results import CACHE_FILE
+from statsig_sources.artifacts.paths import SQL_ANSWERS_FILE as CACHE_FILE
 
 BIN = Path(sys.executable).parent
 # What the package's statsig_source() macro compiles to, in the shape of a real governed view.

@@ -15,11 +15,11 @@ import math
 import time
 from typing import Any
 
-from statsig_sources.client.api import StatsigClient
-from statsig_sources.client.throttle import RateWindow, Throttle
 from statsig_sources.registration.apply import apply_plan
 from statsig_sources.registration.plan import build_plan, managed_payload
 from statsig_sources.standin import FakeStatsig
+from statsig_sources.statsig.api import StatsigClient
+from statsig_sources.statsig.throttle import RateWindow, Throttle
 
 KEY = "console-benchmark"
 MARKER = "managed-by:statsig-sources:benchmark"

@@ -31,9 +31,9 @@ from manifest_cli import generate  # noqa: E402
 from usage import metric  # noqa: E402
 
 from statsig_sources.cli import main as cli  # noqa: E402
-from statsig_sources.client.api import StatsigClient  # noqa: E402
 from statsig_sources.standin import FakeStatsig  # noqa: E402
 from statsig_sources.standin.state import complete_experiment  # noqa: E402
+from statsig_sources.statsig.api import StatsigClient  # noqa: E402
 
 KEY = "console-benchmark"
 RUN_RESULTS_URL = "https://schemas.getdbt.com/dbt/run-results/v6.json"

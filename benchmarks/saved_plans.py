@@ -30,16 +30,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from click.testing import CliRunner  # noqa: E402
 from manifest_cli import generate  # noqa: E402
 
+from statsig_sources.artifacts.paths import ArtifactPaths  # noqa: E402
+from statsig_sources.artifacts.read import read_artifacts  # noqa: E402
 from statsig_sources.cli import main as cli  # noqa: E402
-from statsig_sources.client.api import StatsigClient  # noqa: E402
-from statsig_sources.client.throttle import Throttle  # noqa: E402
-from statsig_sources.core.project import load_project  # noqa: E402
-from statsig_sources.core.settings import Settings  # noqa: E402
+from statsig_sources.declaration.settings import Settings  # noqa: E402
+from statsig_sources.project import build_project  # noqa: E402
 from statsig_sources.registration.apply import apply_plan  # noqa: E402
 from statsig_sources.registration.metric_payloads import build_metric_payloads  # noqa: E402
 from statsig_sources.registration.payloads import build_payloads  # noqa: E402
 from statsig_sources.registration.plan import build_plan  # noqa: E402
 from statsig_sources.standin import FakeStatsig  # noqa: E402
+from statsig_sources.statsig.api import StatsigClient  # noqa: E402
+from statsig_sources.statsig.throttle import Throttle  # noqa: E402
 
 KEY = "console-benchmark"
 # command -> the most it may take, as a multiple of the plan without saving
@@ -88,7 +90,9 @@ def write_project(project: Path, sources: int, metrics: int) -> None:
 def register(fake: FakeStatsig, project: Path) -> int:
     """Every source and metric registered, as the `apply` of the last merge left them (untimed: sent
     straight to the stand-in, without the client's rate limit); how many writes that took."""
-    loaded = load_project(project / "target" / "manifest.json", Settings())
+    loaded = build_project(
+        read_artifacts(ArtifactPaths.beside(project / "target" / "manifest.json")), Settings()
+    )
     desired = [payload.body for payload in build_payloads(loaded)]
     declared = [payload.body for payload in build_metric_payloads(loaded)]
     plan = build_plan(desired, [], loaded.marker, set(), metrics=declared, remote_metrics=[], take_over=set())

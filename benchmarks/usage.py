@@ -23,11 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from click.testing import CliRunner  # noqa: E402
 from manifest_cli import generate  # noqa: E402
 
+from statsig_sources.artifacts.paths import ArtifactPaths  # noqa: E402
+from statsig_sources.artifacts.read import read_artifacts  # noqa: E402
 from statsig_sources.cli import main as cli  # noqa: E402
-from statsig_sources.client.api import StatsigClient  # noqa: E402
-from statsig_sources.core.project import load_project  # noqa: E402
-from statsig_sources.core.settings import Settings  # noqa: E402
+from statsig_sources.declaration.settings import Settings  # noqa: E402
+from statsig_sources.project import build_project  # noqa: E402
 from statsig_sources.standin import FakeStatsig  # noqa: E402
+from statsig_sources.statsig.api import StatsigClient  # noqa: E402
 from statsig_sources.usage.exposures import exposures_yaml  # noqa: E402
 from statsig_sources.usage.join import build_usage, managed_sources  # noqa: E402
 from statsig_sources.usage.report import RENDERERS  # noqa: E402
@@ -80,7 +82,7 @@ def local_work(
     """Seconds per step of what the benchmarked command does besides HTTP."""
     times: dict[str, float] = {}
     started = time.perf_counter()
-    project = load_project(manifest, Settings())
+    project = build_project(read_artifacts(ArtifactPaths.beside(manifest)), Settings())
     times["manifest"] = time.perf_counter() - started
     usage = build_usage(managed_sources(project), metrics, remote, MARKER)
     times["join"] = time.perf_counter() - started - sum(times.values())

@@ -120,7 +120,7 @@
 {#- The nearest nodes upstream of `node` that the run rebuilt, through views and ephemeral models only: a
     relation that stores data (a table, an incremental model, a seed, a snapshot) and was not rebuilt
     holds its rows, and no drop reaches past it. The CLI's reload walks by the same rule
-    (statsig_sources/core/lineage.py). -#}
+    (statsig_sources/artifacts/lineage.py). -#}
 {% macro _statsig_replaced_upstream(node, statuses) %}
     {%- set found = [] -%}
     {%- set seen = [node.unique_id] -%}

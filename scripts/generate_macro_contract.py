@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CONTRACT = REPO_ROOT / "src" / "statsig_sources" / "core" / "contract.json"
+CONTRACT = REPO_ROOT / "src" / "statsig_sources" / "declaration" / "contract.json"
 VERSION_FILE = REPO_ROOT / "src" / "statsig_sources" / "__init__.py"
 MACRO = REPO_ROOT / "macros" / "utils" / "_statsig_contract.sql"
 COMMAND = "python scripts/generate_macro_contract.py"
@@ -34,8 +34,8 @@ HEADER = """\
 {{#- What the package and the CLI must agree on: the declaration's keys, kinds, choices, name rules and
     messages, the settings' defaults and the rules their values must meet per adapter (`access`), and the
     warehouses' type names, as one JSON string that dbt's fromjson() reads; the release's version is in
-    `recorded`. GENERATED from src/statsig_sources/core/contract.json (docs/declaration.md explains each
-    key) by `{command}`: do not edit it by hand (the test suite fails when it
+    `recorded`. GENERATED from src/statsig_sources/declaration/contract.json (docs/declaration.md explains
+    each key) by `{command}`: do not edit it by hand (the test suite fails when it
     is stale). -#}}
 """
 

@@ -1,7 +1,7 @@
 {#- Every problem with package vars that reach SQL or a grants config (`values`: name -> value as the
     package resolved it), on this target's adapter, by the contract's `access` rules (`spec`): a role
     that names everyone, a name that does not match the adapter's pattern, a value of the wrong kind.
-    Worded and ordered exactly as the CLI's core/access.py (a role list given as one string is a list of
+    Worded and ordered exactly as the CLI's declaration/access.py (a role list given as one string is a list of
     it, as _statsig_settings reads it). It runs on the parse of every metric source,
     so it calls no other macro unless it has a problem to word. -#}
 {% macro _statsig_setting_problems(values, spec) %}

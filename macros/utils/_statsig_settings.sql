@@ -1,7 +1,7 @@
 {#- Package settings by name, in one call (a macro call is most of what a setting costs while dbt parses
     each model): the consumer's var when it sets one under `vars:` in its own dbt_project.yml (the
     package's macros run in the consumer's context, so they read its vars), else the default the
-    contract gives (src/statsig_sources/core/contract.json, which the CLI reads too). A list setting given
+    contract gives (src/statsig_sources/declaration/contract.json, which the CLI reads too). A list setting given
     as one string is a list of that string.
     Vars are data, never SQL: a value that reaches a statement or a grants config (the governed schema,
     the Statsig roles, the test's tolerance) is checked here, before any caller builds SQL from it, and a

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from statsig_sources import __version__
-from statsig_sources.core.errors import ExitCode, StatsigSourcesError
+from statsig_sources.support.errors import ExitCode, StatsigSourcesError
 
 # command name -> "module:attribute" under statsig_sources.commands
 COMMANDS: dict[str, str] = {
@@ -48,7 +48,7 @@ class Interrupted(click.ClickException):
 
 
 class _Notices(logging.Handler):
-    """The core's warnings about the tool's own files (an unsafe key): one line each on stderr."""
+    """Warnings about the tool's own files (an unsafe key): one line each on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
         click.echo(record.getMessage(), err=True)
@@ -56,7 +56,7 @@ class _Notices(logging.Handler):
 
 @contextmanager
 def _notices_on_stderr() -> Iterator[None]:
-    logger = logging.getLogger("statsig_sources.core")
+    logger = logging.getLogger("statsig_sources.support")
     handler = _Notices(logging.WARNING)
     logger.addHandler(handler)
     try:
@@ -107,7 +107,7 @@ def main() -> None:
     """
     # The Console API key never reaches a log record (the client's, httpx's or httpcore's), once per process.
     # Imported here: `--help` and `--version` never run this and stay fast.
-    from statsig_sources.core.redaction import install_log_redaction
+    from statsig_sources.support.redaction import install_log_redaction
 
     install_log_redaction()
     # Text from a manifest may hold what no encoding can print (a lone surrogate): print it escaped

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from dbt_harness import DbtProject, copy_consumer_project
-
-from statsig_sources.core.project import load_project
+from project_support import load_project
 
 pytestmark = pytest.mark.dbt
 

@@ -24,9 +24,9 @@ from dbt_harness import DbtProject, copy_consumer_project
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from statsig_sources.core.access import setting_problems
-from statsig_sources.core.contract import type_family
-from statsig_sources.core.sql import query_reads
+from statsig_sources.declaration.access import setting_problems
+from statsig_sources.declaration.contract import type_family
+from statsig_sources.sql.parse import query_reads
 
 pytestmark = pytest.mark.dbt
 

@@ -25,7 +25,7 @@ from postgres_support import (
 from psycopg import sql
 
 from statsig_sources.cli import main
-from statsig_sources.core.access import setting_problems
+from statsig_sources.declaration.access import setting_problems
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 

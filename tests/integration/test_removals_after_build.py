@@ -17,8 +17,8 @@ from dbt_harness import DbtProject
 from unfriendly_support import SOURCES, drop_measure, edit_source, unfriendly_project
 
 from statsig_sources.cli import main
-from statsig_sources.client.api import StatsigClient
 from statsig_sources.standin import FakeStatsig, make_metric
+from statsig_sources.statsig.api import StatsigClient
 
 pytestmark = pytest.mark.dbt
 

@@ -18,7 +18,7 @@ from materialization_table import MATERIALIZATION_TABLE
 from unfriendly_support import edit_source, failure_message, unfriendly_project
 
 from statsig_sources.cli import main
-from statsig_sources.core.declaration import materialization_problem
+from statsig_sources.declaration.source import materialization_problem
 from statsig_sources.standin import FakeStatsig
 
 pytestmark = pytest.mark.dbt

@@ -16,8 +16,8 @@ from dbt_harness import DbtProject
 from unfriendly_support import drop_measure, edit_source, unfriendly_project
 
 from statsig_sources import __version__
+from statsig_sources.artifacts.paths import NOTICES_FILE
 from statsig_sources.cli import main
-from statsig_sources.commands._notices import NOTICES_FILE
 from statsig_sources.standin import FakeStatsig, make_metric
 
 pytestmark = pytest.mark.dbt

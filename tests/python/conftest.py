@@ -12,10 +12,10 @@ import pytest
 from manifest_fixtures import FIXTURES, write_run_results
 from support import KEY, RecordingSleep
 
-from statsig_sources.client.api import StatsigClient
-from statsig_sources.client.throttle import RateWindow, Throttle
-from statsig_sources.core.redaction import install_log_redaction
 from statsig_sources.standin import FakeStatsig
+from statsig_sources.statsig.api import StatsigClient
+from statsig_sources.statsig.throttle import RateWindow, Throttle
+from statsig_sources.support.redaction import install_log_redaction
 
 
 @pytest.fixture(autouse=True, scope="session")

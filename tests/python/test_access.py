@@ -12,12 +12,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from manifest_fixtures import FIXTURES, read_fixture
+from project_support import load_project
 
 from statsig_sources import __version__
 from statsig_sources.cli import main
-from statsig_sources.core.access import everyone, read_privilege, setting_problems
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import SettingOptions
+from statsig_sources.declaration.access import everyone, read_privilege, setting_problems
+from statsig_sources.declaration.settings import SettingOptions
 from statsig_sources.rules import validate
 
 TABLE = yaml.safe_load(

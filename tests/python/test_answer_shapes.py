@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from statsig_sources.client.shapes import (
+from statsig_sources.statsig.shapes import (
     EXPERIMENT,
     MESSAGE,
     METRIC,

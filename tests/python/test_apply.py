@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from support import MARKER, source
 
-from statsig_sources.client.api import StatsigClient
-from statsig_sources.core.errors import ExitCode, RemoteError
 from statsig_sources.registration.apply import ApplyResult, Status, apply_plan
 from statsig_sources.registration.plan import Action, build_plan, managed_payload
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
+from statsig_sources.statsig.api import StatsigClient
+from statsig_sources.support.errors import ExitCode, RemoteError
 
 
 def run(
@@ -203,7 +203,7 @@ def test_refused_write_fails_the_item_with_statsig_messages(
 
 
 def test_throttled_apply_gets_no_429s(fake: FakeStatsig, make_client: Callable[..., StatsigClient]) -> None:
-    from statsig_sources.client.throttle import RateWindow, Throttle
+    from statsig_sources.statsig.throttle import RateWindow, Throttle
 
     fake.rate_limit = (4, 0.2)
     result = run(

@@ -12,10 +12,10 @@ import msgspec
 import pytest
 from manifest_fixtures import INVALID, RUN_RESULTS, VALID, read_fixture, run_results_document
 
-from statsig_sources.core import artifact_fields
-from statsig_sources.core.errors import ManifestError
-from statsig_sources.core.manifest import load_manifest
-from statsig_sources.core.run_results import load_run_results
+from statsig_sources.artifacts import fields as artifact_fields
+from statsig_sources.artifacts.manifest import load_manifest
+from statsig_sources.artifacts.run_results import load_run_results
+from statsig_sources.support.errors import ManifestError
 
 NODE = "model.shop.statsig_purchases"
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 from manifest_fixtures import read_fixture, run_results_document
 from materialization_table import MATERIALIZATION_TABLE
+from project_support import load_project
 
+from statsig_sources.artifacts.run_results import load_run_results
 from statsig_sources.cli import main
-from statsig_sources.core.declaration import materialization_problem
-from statsig_sources.core.project import load_project
-from statsig_sources.core.run_results import load_run_results
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
+from statsig_sources.declaration.source import materialization_problem
 from statsig_sources.rules import validate
 
 NODE = "model.shop.statsig_purchases"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from statsig_sources.core.declaration import Declaration, UnitId, canonical_columns, parse_declaration
+from statsig_sources.declaration.source import Declaration, UnitId, canonical_columns, parse_declaration
 
 FULL: dict[str, Any] = {
     "granularity": "daily_fact",

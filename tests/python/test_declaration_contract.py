@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from statsig_sources.core.contract import declaration_contract
-from statsig_sources.core.declaration import Problem, parse_declaration
+from statsig_sources.declaration.contract import declaration_contract
+from statsig_sources.declaration.source import Problem, parse_declaration
 
 CASES_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "contract" / "declaration_cases.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))["cases"]

@@ -71,7 +71,7 @@ def test_every_repository_path_the_docs_and_code_quote_exists(repo_root: Path) -
 
 def test_the_path_check_finds_the_paths_it_is_meant_to(repo_root: Path) -> None:
     paths = quoted_paths(repo_root)
-    assert "macros/utils/_statsig_contract.sql" in paths["src/statsig_sources/core/contract.json"]
+    assert "macros/utils/_statsig_contract.sql" in paths["src/statsig_sources/declaration/contract.json"]
     assert "docs/rules.md" in paths and len(paths) > 20
 
 

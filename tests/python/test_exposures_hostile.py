@@ -21,7 +21,7 @@ from support import KEY
 from usage_support import two_source_manifest
 
 from statsig_sources.cli import main
-from statsig_sources.core.errors import ExitCode
+from statsig_sources.support.errors import ExitCode
 from statsig_sources.usage.exposures import exposures_yaml
 from statsig_sources.usage.join import ManagedSource, build_usage
 
@@ -173,7 +173,7 @@ def test_an_exposures_path_that_is_a_directory_is_a_clear_input_error(tmp_path: 
     ids=["raw-del", "bad-escape", "wrong-count"],
 )
 def test_what_would_be_written_is_parsed_back_first(text: str, message: str) -> None:
-    from statsig_sources.core.errors import RemoteError
+    from statsig_sources.support.errors import RemoteError
     from statsig_sources.usage.exposures import _parses_back
 
     with pytest.raises(RemoteError, match=re.escape(message)):

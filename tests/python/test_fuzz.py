@@ -32,9 +32,10 @@ from hypothesis import strategies as st
 from manifest_fixtures import read_fixture, run_results_document
 
 from statsig_sources import __version__
+from statsig_sources.artifacts.paths import SQL_ANSWERS_FILE as CACHE_FILE
 from statsig_sources.cli import main
-from statsig_sources.core import sql_results
-from statsig_sources.core.sql_results import CACHE_FILE, sql_digest
+from statsig_sources.sql import answers as sql_results
+from statsig_sources.sql.answers import sql_digest
 from statsig_sources.standin import make_metric
 
 KEY = "console-FUZZKEY0123456789abcdef"

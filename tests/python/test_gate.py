@@ -1,6 +1,7 @@
-"""One gate (core/gate.py, rules/gate.py): every command decides in one place whether a declaration is
-usable and under which name, so `validate`, `render`, `plan`, `apply`, `usage` and `reload` agree on
-every invalid fixture, and a problem in one source is reported once, under its declared name."""
+"""One gate (declaration/admission.py, rules/gate.py): every command decides in one place whether a
+declaration is usable and under which name, so `validate`, `render`, `plan`, `apply`, `usage` and
+`reload` agree on every invalid fixture, and a problem in one source is reported once, under its
+declared name."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from manifest_fixtures import FIXTURES, INVALID, read_fixture, run_results_document
+from project_support import load_project
 from support import KEY
 
 from statsig_sources.cli import main
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.rules import validate
 from statsig_sources.rules.gate import unidentified
 from statsig_sources.standin import FakeStatsig

@@ -21,9 +21,9 @@ from manifest_fixtures import read_fixture, run_results_document
 from support import KEY, without_read_line
 
 from statsig_sources.cli import main
-from statsig_sources.client.deadlines import DEFAULT_COMMAND_TIMEOUT, Deadline, allow_writes
-from statsig_sources.core.errors import InputError
 from statsig_sources.standin import FakeStatsig, Fault
+from statsig_sources.statsig.deadlines import DEFAULT_COMMAND_TIMEOUT, Deadline, allow_writes
+from statsig_sources.support.errors import InputError
 
 NAME = "statsig_purchases"
 CLI = "import sys; from statsig_sources.cli import main; sys.argv[0] = 'statsig-sources'; main()"

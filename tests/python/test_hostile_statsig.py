@@ -13,9 +13,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 from hostile_statsig import HostileServer, Reply, Seen, envelope
 
-from statsig_sources.client.api import AuthError, StatsigClient
-from statsig_sources.client.deadlines import Deadline
-from statsig_sources.core.errors import ExitCode, RemoteError
+from statsig_sources.statsig.api import AuthError, StatsigClient
+from statsig_sources.statsig.deadlines import Deadline
+from statsig_sources.support.errors import ExitCode, RemoteError
 
 # A key whose URL-encoded and JSON-escaped forms differ from it.
 SPICY_KEY = 'console-Ab/c+d=e%f"g\\h~iJ'

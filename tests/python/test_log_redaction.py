@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hostile_statsig import HostileServer, Reply
 
 from statsig_sources.cli import main
-from statsig_sources.core.redaction import (
+from statsig_sources.support.redaction import (
     LOG_FILTER,
     LOGGERS,
     SECRETS,

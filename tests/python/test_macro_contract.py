@@ -16,10 +16,10 @@ from dbt_common.clients.jinja import extract_toplevel_blocks, get_template
 from dbt_common.exceptions.macros import MacroReturn
 from dbt_common.utils.jinja import get_dbt_macro_name
 
-from statsig_sources.core.contract import contract
+from statsig_sources.declaration.contract import contract
 
 MACRO = Path("macros") / "utils" / "_statsig_contract.sql"
-CONTRACT = Path("src") / "statsig_sources" / "core" / "contract.json"
+CONTRACT = Path("src") / "statsig_sources" / "declaration" / "contract.json"
 SCRIPT = Path("scripts") / "generate_macro_contract.py"
 # What a value may hold that a Jinja string literal or dbt's block finder could misread.
 AWKWARD = "it's \"quoted\", back\\slash \\' \\n, }} {% endmacro %} {# #} {{ x }}, caf\u00e9 \u2713\nnext line"

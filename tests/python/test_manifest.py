@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from manifest_fixtures import FIXTURES, read_fixture
 
-from statsig_sources.core.errors import ExitCode, ManifestError
-from statsig_sources.core.manifest import load_manifest, resolve_manifest_path
-from statsig_sources.core.relations import TableRef
+from statsig_sources.artifacts.manifest import load_manifest
+from statsig_sources.artifacts.paths import resolve_manifest_path
+from statsig_sources.artifacts.relations import TableRef
+from statsig_sources.support.errors import ExitCode, ManifestError
 
 
 def _write(tmp_path: Path, data: object) -> Path:

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from dbt_v2_manifests import ADDED_RELATIONS, DIFFERENCES, SOURCE
 from manifest_fixtures import FIXTURES, read_fixture
 
+from statsig_sources.artifacts.manifest import Manifest, load_manifest
 from statsig_sources.cli import main
-from statsig_sources.core.errors import ExitCode, ManifestError
-from statsig_sources.core.manifest import Manifest, load_manifest
+from statsig_sources.support.errors import ExitCode, ManifestError
 
 URL = "https://schemas.getdbt.com/dbt/manifest/{version}.json"
 BASE = "valid/postgres_production.json"

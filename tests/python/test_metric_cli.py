@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from manifest_fixtures import FIXTURES
+from project_support import load_project
 from support import KEY
 
 from statsig_sources.cli import main
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.registration.files import HEADER, metric_file_names
 from statsig_sources.registration.metric_payloads import MetricPayload, build_metric_payloads
 from statsig_sources.standin import FakeStatsig

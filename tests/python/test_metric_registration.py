@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from support import MARKER, source
 
-from statsig_sources.client.api import ApiError, StatsigClient
-from statsig_sources.core.errors import ExitCode, RemoteError
 from statsig_sources.registration.apply import ApplyResult, Status, actionable, apply_plan, planned_writes
 from statsig_sources.registration.impact import guard_plan
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, build_plan, managed_payload
 from statsig_sources.registration.report import render_text
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
+from statsig_sources.statsig.api import ApiError, StatsigClient
+from statsig_sources.support.errors import ExitCode, RemoteError
 
 
 def metric(name: str, on: str = "orders", **native: Any) -> dict[str, Any]:

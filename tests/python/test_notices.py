@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 from manifest_fixtures import FIXTURES, run_results_document
 from support import KEY
 
+from statsig_sources.artifacts.paths import NOTICES_FILE
 from statsig_sources.cli import main
-from statsig_sources.commands._notices import NOTICES_FILE
 from statsig_sources.standin import FakeStatsig
 
 STALE = (

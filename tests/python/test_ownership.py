@@ -13,7 +13,7 @@ from manifest_fixtures import read_fixture, run_results_document
 from support import KEY, source
 
 from statsig_sources.cli import main
-from statsig_sources.core.ownership import has_marker
+from statsig_sources.declaration.ownership import has_marker
 from statsig_sources.registration.plan import Action, build_plan, managed_payload
 from statsig_sources.standin import FakeStatsig
 from statsig_sources.usage.join import ORPHANED, UNMANAGED, ManagedSource, build_usage
@@ -131,8 +131,8 @@ def test_prune_never_deletes_a_source_that_carries_another_projects_marker_too(
 def test_prune_reads_the_source_again_and_keeps_it_when_the_marker_is_gone(
     fake: FakeStatsig, tmp_path: Path
 ) -> None:
-    from statsig_sources.client.api import StatsigClient
     from statsig_sources.registration.apply import apply_plan
+    from statsig_sources.statsig.api import StatsigClient
 
     fake.seed_sources([managed_payload(source("gone"), SHOP)])
     with StatsigClient(KEY, base_url=fake.url) as client:

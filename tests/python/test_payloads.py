@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import yaml
 from manifest_fixtures import FIXTURES, VALID
+from project_support import load_project
 
-from statsig_sources.core.manifest import load_manifest
-from statsig_sources.core.ownership import default_marker
-from statsig_sources.core.project import build_project, load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.artifacts.paths import ArtifactPaths
+from statsig_sources.artifacts.read import read_artifacts
+from statsig_sources.declaration.ownership import default_marker
+from statsig_sources.declaration.settings import Settings
+from statsig_sources.project import build_project
 from statsig_sources.registration.files import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
 from statsig_sources.registration.payloads import build_payloads
 from statsig_sources.standin import schemas
@@ -65,8 +67,10 @@ def test_user_sql_override_and_custom_fields_are_passed_through() -> None:
 
 
 def test_snowflake_names_are_upper_case() -> None:
-    manifest = load_manifest(FIXTURES / "valid" / "table_source.json")
-    project = build_project(replace(manifest, adapter_type="snowflake"), SETTINGS)
+    path = FIXTURES / "valid" / "table_source.json"
+    artifacts = read_artifacts(ArtifactPaths.beside(path))
+    snowflake = replace(artifacts, manifest=replace(artifacts.manifest, adapter_type="snowflake"))
+    project = build_project(snowflake, SETTINGS)
     [body] = [payload.body for payload in build_payloads(project)]
     assert body["timestampColumn"] == "TIMESTAMP"
     assert body["idTypeMapping"][0] == {"statsigUnitID": "userID", "column": "USER_ID"}

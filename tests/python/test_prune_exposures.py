@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from statsig_sources.artifacts.model_files import read_model_files
 from statsig_sources.cli import main
-from statsig_sources.core.model_files import read_model_files
 from statsig_sources.usage.prune import gone_refs
 
 HEADER = "# Written by `statsig-sources usage --write-exposures`.\nversion: 2\n"

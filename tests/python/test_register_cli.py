@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from project_support import load_project
 from support import KEY, source
 
 from statsig_sources import __version__
 from statsig_sources.cli import main
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.registration.payloads import build_payloads
 from statsig_sources.registration.plan import diff, managed_payload
 from statsig_sources.standin import FakeStatsig, Fault, make_metric

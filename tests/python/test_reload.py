@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from project_support import load_project
 from reload_support import manifest_document, write_run
 from usage_support import metric
 
-from statsig_sources.core.lineage import rebuilt_upstream
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.artifacts.lineage import rebuilt_upstream
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.reload.changes import changes_from_run, selected_changes
 from statsig_sources.reload.history import created_at, describe, load_since, new_loads, unreadable
 from statsig_sources.reload.plan import refresh_for
@@ -201,7 +201,7 @@ def test_refresh_is_forced_inferred_from_a_full_refresh_or_only_the_metrics(
 
 
 def test_the_forced_refresh_modes_are_load_pulses_modes_but_metric() -> None:
-    from statsig_sources.client.experiments import REFRESH_MODES
     from statsig_sources.commands.reload import FORCED_MODES
+    from statsig_sources.statsig.experiments import REFRESH_MODES
 
     assert FORCED_MODES == tuple(mode for mode in REFRESH_MODES if mode != "metric")

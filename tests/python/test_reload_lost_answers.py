@@ -18,17 +18,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from hostile_statsig import HostileServer, Reply, Seen, envelope
+from project_support import load_project
 from reload_support import EXPECTED_LOADS, loads, seed_statsig, write_project
 from support import KEY
 
 from statsig_sources.cli import main
-from statsig_sources.client.api import StatsigClient
-from statsig_sources.core.errors import RemoteError
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.reload.changes import changes_from_run
 from statsig_sources.reload.plan import carry_out, plan_reload, refresh_for
 from statsig_sources.standin import FakeStatsig, Fault
+from statsig_sources.statsig.api import StatsigClient
+from statsig_sources.support.errors import RemoteError
 
 LOAD = "/exp_revenue/load_pulse"
 HISTORY = "/exp_revenue/pulse_load_history"

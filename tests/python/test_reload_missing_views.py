@@ -15,8 +15,8 @@ from manifest_fixtures import run_results_document
 from reload_support import GENERATED_AT, manifest_document, refs, seed_statsig
 from support import KEY
 
+from statsig_sources.artifacts.run_results import MissingViews, NodeResult, missing_views
 from statsig_sources.cli import main
-from statsig_sources.core.run_results import MissingViews, NodeResult, missing_views
 from statsig_sources.standin import FakeStatsig
 
 RESTORE = "dbt build --select fct_sessions+ --target prod"

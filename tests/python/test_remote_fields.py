@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from support import KEY, MARKER, source
 
 from statsig_sources.cli import main
-from statsig_sources.client.api import StatsigClient
 from statsig_sources.registration.apply import Status, apply_plan
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, build_plan, managed_payload
 from statsig_sources.registration.report import render_json, render_markdown, render_text
 from statsig_sources.standin import FakeStatsig, make_metric
+from statsig_sources.statsig.api import StatsigClient
 
 # What an analyst sets in Statsig's console and a declaration does not manage (MetricsUpdateContractDto).
 CONSOLE_NATIVE = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from manifest_fixtures import FIXTURES, INVALID, VALID, fixture_run_results, read_fixture
+from project_support import load_project
 
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.rules import RULES, validate
 
 SETTINGS = Settings(custom_unit_types=("companyID",))

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from manifest_fixtures import read_fixture, run_results_document
+from project_support import load_project
 
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
+from statsig_sources.declaration.settings import Settings
 from statsig_sources.rules import validate
 
 NODE = "model.shop.statsig_purchases"
@@ -160,7 +160,7 @@ def test_user_sql_override_may_read_only_the_governed_relation(
 
 
 def test_unsupported_adapter_is_an_input_error(tmp_path: Path) -> None:
-    from statsig_sources.core.errors import SqlParseError
+    from statsig_sources.support.errors import SqlParseError
 
     data = read_fixture("valid/postgres_production.json")
     data["metadata"]["adapter_type"] = "oracle"

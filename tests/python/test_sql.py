@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from statsig_sources.core.errors import SqlParseError
-from statsig_sources.core.relations import TableRef
-from statsig_sources.core.sql import quote_identifier, tables_read, tables_read_by_expression
+from statsig_sources.artifacts.relations import TableRef
+from statsig_sources.sql.parse import quote_identifier, tables_read, tables_read_by_expression
+from statsig_sources.support.errors import SqlParseError
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,13 @@ from click.testing import CliRunner, Result
 from manifest_fixtures import read_fixture, run_results_document
 from support import KEY
 
+from statsig_sources.artifacts.paths import SQL_ANSWERS_FILE as CACHE_FILE
+from statsig_sources.artifacts.relations import TableRef
 from statsig_sources.cli import main
-from statsig_sources.core import sql_results
-from statsig_sources.core.local_key import KEY_FILE, SHARED_KEY_VARIABLE, key_path, user_key
-from statsig_sources.core.relations import TableRef
-from statsig_sources.core.sql_results import CACHE_FILE, SqlReads, load_answers, save_answers, sql_digest
+from statsig_sources.sql import answers as sql_results
+from statsig_sources.sql.answers import SqlReads, load_answers, save_answers, sql_digest
 from statsig_sources.standin import FakeStatsig
+from statsig_sources.support.local_key import KEY_FILE, SHARED_KEY_VARIABLE, key_path, user_key
 
 NODE = "model.shop.statsig_purchases"
 RAW = "main_demo_raw.demo_raw_orders"

@@ -17,16 +17,17 @@ from typing import Any, NamedTuple
 import pytest
 from click.testing import CliRunner
 from manifest_fixtures import read_fixture, run_results_document
+from project_support import load_project
 from sqlglot import exp
 from support import KEY
 
 from statsig_sources.cli import main
-from statsig_sources.core import sql_functions
-from statsig_sources.core.dialects import DIALECTS
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import Settings
-from statsig_sources.core.sql import expression_reads
+from statsig_sources.declaration.settings import Settings
+from statsig_sources.rules import read_sql
 from statsig_sources.rules.sql_rules import check_lineage, check_user_sql
+from statsig_sources.sql import functions as sql_functions
+from statsig_sources.sql.dialects import DIALECTS
+from statsig_sources.sql.parse import expression_reads
 from statsig_sources.standin import FakeStatsig
 
 RULES_DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -94,7 +95,7 @@ def test_each_documented_construct_is_refused_by_name_or_accepted(tmp_path: Path
     )
     project = load_project(manifest, Settings(), sql_cache=False)
     assert project.sources[0].declaration is not None, project.sources[0].declaration_problems
-    messages = [finding.message for finding in check_user_sql(project)]
+    messages = [finding.message for finding in check_user_sql(project, read_sql(project))]
     if case.finding == ACCEPTED:
         assert messages == []
     else:
@@ -135,7 +136,7 @@ def test_the_lineage_rule_names_a_table_function_in_compiled_sql(tmp_path: Path)
         )
 
     project = load_project(_manifest(tmp_path, "postgres", edit), Settings(), sql_cache=False)
-    assert [(finding.rule, finding.message) for finding in check_lineage(project)] == [
+    assert [(finding.rule, finding.message) for finding in check_lineage(project, read_sql(project))] == [
         (
             "lineage",
             "its compiled SQL uses the function `pg_read_file`, which the proof does not know in postgres; "
@@ -230,7 +231,7 @@ def test_every_sqlglot_function_that_might_reach_outside_the_row_has_been_decide
 )
 def test_each_allow_listed_function_is_one_sqlglot_does_not_know_there(dialect: str, name: str) -> None:
     assert dialect in DIALECTS.values()
-    from statsig_sources.core.sql import parse_query
+    from statsig_sources.sql.parse import parse_query
 
     [function] = parse_query(f"select {name}('year', x)", dialect).selects
     assert isinstance(function, exp.Anonymous)  # else the entry is dead: sqlglot decides it

@@ -13,17 +13,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from manifest_fixtures import read_fixture, run_results_document
+from project_support import load_project
 from sqlglot import exp
 
+from statsig_sources.artifacts.paths import SQL_ANSWERS_FILE as CACHE_FILE
+from statsig_sources.artifacts.relations import TableRef
 from statsig_sources.cli import main
-from statsig_sources.core import sql_results
-from statsig_sources.core.dialects import DIALECTS, IDENTIFIER_QUOTES, quote_identifier
-from statsig_sources.core.errors import SqlParseError
-from statsig_sources.core.project import load_project
-from statsig_sources.core.relations import TableRef
-from statsig_sources.core.settings import SettingOptions
-from statsig_sources.core.sql_results import CACHE_FILE, SqlReads, load_answers, save_answers, sql_digest
+from statsig_sources.declaration.settings import SettingOptions
 from statsig_sources.rules import validate
+from statsig_sources.sql import answers as sql_results
+from statsig_sources.sql.answers import SqlReads, load_answers, save_answers, sql_digest
+from statsig_sources.sql.dialects import DIALECTS, IDENTIFIER_QUOTES, quote_identifier
+from statsig_sources.support.errors import SqlParseError
 
 NODE = "model.shop.statsig_company_days"
 OPTIONS = SettingOptions(custom_unit_types=("companyID",))

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from support import KEY, source
 
-from statsig_sources.core.errors import InputError
 from statsig_sources.standin import STAND_IN_HEADER, FakeStatsig, Fault, make_metric
 from statsig_sources.standin.schemas import response_validator
+from statsig_sources.support.errors import InputError
 
 INVALID = "Invalid request. Please check the request input and try again."
 EXPERIMENTS = [

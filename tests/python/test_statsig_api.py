@@ -12,16 +12,16 @@ import httpx
 import pytest
 from support import KEY, RecordingSleep, source
 
-from statsig_sources.client.api import (
+from statsig_sources.standin import FakeStatsig, Fault, make_metric
+from statsig_sources.statsig.api import (
     AlreadyExistsError,
     ApiError,
     AuthError,
     StatsigClient,
     parse_retry_after,
 )
-from statsig_sources.client.throttle import RateWindow, Throttle
-from statsig_sources.core.errors import ExitCode, InputError, RemoteError
-from statsig_sources.standin import FakeStatsig, Fault, make_metric
+from statsig_sources.statsig.throttle import RateWindow, Throttle
+from statsig_sources.support.errors import ExitCode, InputError, RemoteError
 
 # --- unit: MockTransport -------------------------------------------------------------------------
 

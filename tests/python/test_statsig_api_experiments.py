@@ -11,9 +11,9 @@ import httpx
 import pytest
 from support import KEY, RecordingSleep
 
-from statsig_sources.client.api import ApiError, StatsigClient
-from statsig_sources.core.errors import RemoteError
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
+from statsig_sources.statsig.api import ApiError, StatsigClient
+from statsig_sources.support.errors import RemoteError
 
 
 def mock_client(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> StatsigClient:

@@ -14,12 +14,12 @@ from click.testing import CliRunner, Result
 from support import KEY, MARKER, source
 
 from statsig_sources.cli import main
-from statsig_sources.client.api import StatsigClient
-from statsig_sources.core.errors import InputError
 from statsig_sources.registration.apply import Status, apply_plan
 from statsig_sources.registration.plan import Action, Kind, build_plan, managed_payload
 from statsig_sources.registration.report import render_markdown, render_text
 from statsig_sources.standin import FakeStatsig, make_metric
+from statsig_sources.statsig.api import StatsigClient
+from statsig_sources.support.errors import InputError
 
 BILLING = "managed-by:statsig-sources:billing"
 SHOP = "managed-by:statsig-sources:shop"  # the fixture manifests' project

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from manifest_fixtures import read_fixture, run_results_document
+from project_support import load_project
 from support import KEY
 
 from statsig_sources import __version__
 from statsig_sources.cli import main
-from statsig_sources.core.project import load_project
-from statsig_sources.core.settings import SettingOptions
+from statsig_sources.declaration.settings import SettingOptions
 from statsig_sources.rules import validate
 from statsig_sources.standin import FakeStatsig
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from statsig_sources.client.throttle import RateWindow, Throttle
+from statsig_sources.statsig.throttle import RateWindow, Throttle
 
 
 class Clock:

@@ -18,10 +18,10 @@ from support import KEY
 
 from statsig_sources import __version__
 from statsig_sources.cli import main
-from statsig_sources.core.contract import contract
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.releases import REPOSITORY, recorded_version, series
+from statsig_sources.declaration.contract import contract
+from statsig_sources.declaration.releases import REPOSITORY, recorded_version, series
 from statsig_sources.standin import FakeStatsig
+from statsig_sources.support.errors import InputError
 
 NODE = "model.shop.statsig_purchases"
 COMMANDS = ["validate", "render", "plan", "apply", "usage", "reload"]

@@ -11,7 +11,7 @@ from wheel_support import build_wheel
 from statsig_sources import __version__
 from statsig_sources.standin.schemas import DOCUMENTS
 
-DATA = [f"standin/openapi/{document}" for document in DOCUMENTS] + ["core/contract.json"]
+DATA = [f"statsig/openapi/{document}" for document in DOCUMENTS] + ["declaration/contract.json"]
 
 
 def test_the_wheel_ships_the_package_data_the_cli_reads(repo_root: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from statsig_sources.core.errors import InputError
+from statsig_sources.support.errors import InputError
 
 
 def postgres_dsn(project_dir: Path, profiles_dir: Path | None, target: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from statsig_sources import __version__
-from statsig_sources.core.errors import InputError
+from statsig_sources.support.errors import InputError
 
 # The install line README.md gives for PostgreSQL (tests/python/test_audit_driver.py keeps them equal).
 INSTALL_WITH_POSTGRES = (

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from statsig_sources.audit.facts import PUBLIC, RelationAccess, RoleFacts, SchemaAccess
 from statsig_sources.audit.findings import Finding, Scope, held, role_finding
 from statsig_sources.audit.revokes import Revoke, quoted_list, relation_revokes, schema_revokes, statements
-from statsig_sources.core.settings import is_developer_copy
+from statsig_sources.declaration.settings import is_developer_copy
 
 SCHEMA_PRIVILEGES = ("USAGE", "CREATE")
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from statsig_sources.audit.facts import PUBLIC, Connection, Grant, RelationAccess, RoleFacts, SchemaAccess
-from statsig_sources.core.errors import InputError
+from statsig_sources.support.errors import InputError
 
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 KINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}

@@ -16,9 +16,9 @@ from statsig_sources.audit.everyone import (
 from statsig_sources.audit.facts import Connection
 from statsig_sources.audit.findings import Finding, Scope, withdrawn_by_revoke
 from statsig_sources.audit.inspector import WarehouseInspector
-from statsig_sources.core.access import everyone
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.project import Project
+from statsig_sources.declaration.access import everyone
+from statsig_sources.project import Project
+from statsig_sources.support.errors import InputError
 
 # The warehouse the audit reads (audit_scope refuses a manifest built for another).
 AUDITED_ADAPTER = "postgres"

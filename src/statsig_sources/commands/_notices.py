@@ -15,16 +15,15 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.files import read_private_file, write_atomically
+from statsig_sources.support.errors import InputError
+from statsig_sources.support.files import read_private_file, write_atomically
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
     from statsig_sources.rules.violations import Violation
 
-NOTICES_FILE = "statsig_sources_notices.json"
 MAX_BYTES = 64 * 1024
 
 
@@ -34,9 +33,9 @@ def said_once(project: Project, found: Sequence[Violation], *, always: bool = Fa
     from statsig_sources.rules.build_rules import stale_catalog
 
     notice = stale_catalog(project)
-    if notice is None or project.manifest_path is None or not any(v.message == notice for v in found):
+    if notice is None or not any(v.message == notice for v in found):
         return list(found)
-    path = project.manifest_path.parent / NOTICES_FILE
+    path = project.artifacts.paths.notices
     key = _manifest_key(project)
     said = _said(path, key)
     if notice not in said:

@@ -10,22 +10,22 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from statsig_sources.client.deadlines import Deadline
-from statsig_sources.client.defaults import (
+from statsig_sources.artifacts.paths import ArtifactPaths, resolve_manifest_path
+from statsig_sources.declaration.ownership import MARKER_PREFIX
+from statsig_sources.declaration.settings import SettingOptions
+from statsig_sources.statsig.deadlines import Deadline
+from statsig_sources.statsig.defaults import (
     DEFAULT_API_URL,
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_PAGE_SIZE,
     DEFAULT_REQUEST_TIMEOUT,
 )
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.manifest import resolve_manifest_path
-from statsig_sources.core.ownership import MARKER_PREFIX
-from statsig_sources.core.settings import SettingOptions
-from statsig_sources.output import FORMATS
+from statsig_sources.support.errors import InputError
+from statsig_sources.support.output import FORMATS
 
 if TYPE_CHECKING:
-    from statsig_sources.client.api import StatsigClient
-    from statsig_sources.client.settings import ClientSettings
+    from statsig_sources.statsig.api import StatsigClient
+    from statsig_sources.statsig.settings import ClientSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +54,7 @@ def _grouped(argument: str, build: Callable[..., Any], names: tuple[str, ...]) -
 @dataclass(frozen=True)
 class ProjectOptions:
     """Which dbt artifacts a command reads, and the package settings the user overrides (the rest come
-    from the manifest: core/settings.py)."""
+    from the manifest: declaration/settings.py)."""
 
     project_dir: Path = Path(".")
     target_path: str = "target"
@@ -66,6 +66,11 @@ class ProjectOptions:
     def manifest_path(self) -> Path:
         """`--manifest`, else `<project-dir>/<target-path>/manifest.json`; an input error when missing."""
         return resolve_manifest_path(self.project_dir, self.target_path, self.manifest)
+
+    @property
+    def artifact_paths(self) -> ArtifactPaths:
+        """The manifest's path and every other artifact's path derived from it (artifacts/paths.py)."""
+        return ArtifactPaths.beside(self.manifest_path, self.run_results)
 
 
 def _project_options(
@@ -188,7 +193,7 @@ def _client_settings(
     api_url: str, api_key: str | None, page_size: int, request_timeout: float, command_timeout: float | None
 ) -> ClientSettings:
     """The client's settings, as the connection options set them (the key checked by the client)."""
-    from statsig_sources.client.settings import ClientSettings
+    from statsig_sources.statsig.settings import ClientSettings
 
     return ClientSettings(
         api_key or "",
@@ -255,7 +260,7 @@ def statsig_client(connection: ClientSettings) -> StatsigClient:
     """The client; a missing or malformed key, or an unusable URL, is an input error (exit 2) before
     any request. Without --command-timeout, the command's deadline is the default one, which apply and
     reload extend by what their writes need."""
-    from statsig_sources.client.api import StatsigClient
+    from statsig_sources.statsig.api import StatsigClient
 
     deadline = Deadline(connection.command_timeout or DEFAULT_COMMAND_TIMEOUT)
     return StatsigClient(connection, deadline=deadline)

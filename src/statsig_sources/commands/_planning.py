@@ -11,13 +11,13 @@ import click
 
 from statsig_sources.commands._options import ProjectOptions
 from statsig_sources.commands._project import admitted_project
-from statsig_sources.core.errors import RefusedError
+from statsig_sources.support.errors import RefusedError
 
 if TYPE_CHECKING:
-    from statsig_sources.client.api import StatsigClient
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
     from statsig_sources.registration.plan import Plan
     from statsig_sources.registration.saved_plan import Planned
+    from statsig_sources.statsig.api import StatsigClient
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,26 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from statsig_sources.artifacts.run_results import parse_timestamp
 from statsig_sources.commands._options import ProjectOptions
-from statsig_sources.core.errors import ExitCode
-from statsig_sources.core.run_results import parse_timestamp
+from statsig_sources.declaration.settings import recorded_by_package
+from statsig_sources.support.errors import ExitCode
 
 if TYPE_CHECKING:
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
     from statsig_sources.rules.violations import Violation
 
 
 def project_from_options(options: ProjectOptions) -> Project:
     """The project as the manifest and the options describe it, refused (exit 2) when another release
     of the package wrote the manifest."""
-    from statsig_sources.core.project import load_project
-    from statsig_sources.core.releases import check_release
+    from statsig_sources.artifacts.read import read_artifacts
+    from statsig_sources.declaration.releases import check_release
+    from statsig_sources.project import build_project
 
-    manifest_path = options.manifest_path
-    project = load_project(manifest_path, options.settings, options.run_results)
-    check_release(manifest_path, _records(project), options.project_dir)
+    paths = options.artifact_paths
+    project = build_project(read_artifacts(paths), options.settings)
+    check_release(paths.manifest, _records(project), options.project_dir)
     for notice in project.manifest.notices:  # on stderr: `--format json` prints nothing but JSON
         click.echo(notice, err=True)
     return project
@@ -67,18 +69,18 @@ def admitted_project(
 
 
 def _records(project: Project) -> list[Mapping[str, Any]]:
-    return [source.model.recorded for source in project.sources]
+    return [recorded_by_package(source.model) for source in project.sources]
 
 
 def manifest_fields(project: Project) -> dict[str, Any]:
     """What `manifest_line` says, as fields for a JSON report (null where it is not known)."""
     from statsig_sources import __version__
-    from statsig_sources.core.releases import recorded_version
+    from statsig_sources.declaration.releases import recorded_version
 
     manifest = project.manifest
     results = project.invocation_results
     return {
-        "path": str(project.manifest_path),
+        "path": str(project.artifacts.paths.manifest),
         "dbt_project": manifest.project_name or None,
         "adapter": manifest.adapter_type or None,
         "generated_at": manifest.generated_at or None,
@@ -91,8 +93,8 @@ def manifest_fields(project: Project) -> dict[str, Any]:
 def manifest_line(project: Project) -> str:
     """Which manifest a command read: its dbt project, adapter, when it was generated, and the target
     when the run results of the same dbt invocation name it (the manifest itself does not); then the
-    release of statsig-sources reading it (core/releases.py)."""
-    from statsig_sources.core.releases import recorded_version, release_line
+    release of statsig-sources reading it (declaration/releases.py)."""
+    from statsig_sources.declaration.releases import recorded_version, release_line
 
     manifest = project.manifest
     moment = parse_timestamp(manifest.generated_at)
@@ -100,7 +102,8 @@ def manifest_line(project: Project) -> str:
     results = project.invocation_results
     target = f", target {results.target}" if results is not None and results.target else ""
     return (
-        f"Read {project.manifest_path}: dbt project {manifest.project_name or '(unnamed)'}, adapter "
+        f"Read {project.artifacts.paths.manifest}: dbt project {manifest.project_name or '(unnamed)'}, "
+        "adapter "
         f"{manifest.adapter_type or '(unknown)'}, generated {when}{target}; "
         f"{release_line(recorded_version(_records(project)))}."
     )

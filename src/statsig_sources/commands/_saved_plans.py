@@ -12,7 +12,7 @@ import click
 
 if TYPE_CHECKING:
     from statsig_sources.commands._planning import PlanRequest
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
     from statsig_sources.registration.plan import Plan
     from statsig_sources.registration.saved_plan import Planned, PlannedProject, SavedPlan
 

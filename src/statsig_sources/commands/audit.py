@@ -8,8 +8,8 @@ import click
 
 from statsig_sources.commands._options import ProjectOptions, project_options
 from statsig_sources.commands._project import manifest_line, project_from_options
-from statsig_sources.core.errors import ExitCode
-from statsig_sources.output import to_json as json_report
+from statsig_sources.support.errors import ExitCode
+from statsig_sources.support.output import to_json as json_report
 
 
 @click.command()

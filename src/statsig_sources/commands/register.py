@@ -24,13 +24,13 @@ from statsig_sources.commands._options import (
     statsig_client,
 )
 from statsig_sources.commands._planning import PlanRequest, make_plan
-from statsig_sources.core.errors import ExitCode
+from statsig_sources.support.errors import ExitCode
 
 if TYPE_CHECKING:
-    from statsig_sources.client.settings import ClientSettings
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
     from statsig_sources.registration.apply import ApplyResult, Outcome
     from statsig_sources.registration.plan import Plan
+    from statsig_sources.statsig.settings import ClientSettings
 
 
 @click.command()
@@ -187,10 +187,10 @@ def apply(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --plan statsig-plan.json
         statsig-sources apply --yes --format json > applied.json
     """
-    from statsig_sources.client.deadlines import allow_writes
     from statsig_sources.commands._saved_plans import approved_plan, read_saved_plan
     from statsig_sources.registration.apply import ApplyResult, actionable, apply_plan, planned_writes
     from statsig_sources.registration.report import render_text
+    from statsig_sources.statsig.deadlines import allow_writes
 
     request = PlanRequest("apply", fmt, project_options, adopt, force, allow_non_production, take_over)
     saved = read_saved_plan(plan_path, request)  # read, or refused, before any request

@@ -20,11 +20,11 @@ from statsig_sources.commands._options import (
 from statsig_sources.commands._project import admitted_project
 
 if TYPE_CHECKING:
-    from statsig_sources.client.api import StatsigClient
-    from statsig_sources.client.settings import ClientSettings
     from statsig_sources.reload.plan import ExperimentReload, Reload
+    from statsig_sources.statsig.api import StatsigClient
+    from statsig_sources.statsig.settings import ClientSettings
 
-# The refresh modes of load_pulse but `metric` (client/experiments.py REFRESH_MODES, checked by a test;
+# The refresh modes of load_pulse but `metric` (statsig/experiments.py REFRESH_MODES, checked by a test;
 # not imported, so that `--help` loads no HTTP client).
 FORCED_MODES = ("full", "incremental")
 
@@ -92,8 +92,8 @@ def reload(
 
 
 def _request_loads(plan: Reload, client: StatsigClient, fmt: str, connection: ClientSettings) -> Reload:
-    from statsig_sources.client.deadlines import allow_writes
     from statsig_sources.reload.plan import Outcome, carry_out
+    from statsig_sources.statsig.deadlines import allow_writes
 
     pending = len(plan.of(Outcome.WOULD_REQUEST))
     if plan.dry_run or not pending:

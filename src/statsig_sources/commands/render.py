@@ -9,10 +9,10 @@ import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
 from statsig_sources.commands._project import admitted_project
-from statsig_sources.core.errors import ExitCode, RefusedError
+from statsig_sources.support.errors import ExitCode, RefusedError
 
 if TYPE_CHECKING:
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
 
 
 @click.command()
@@ -86,8 +86,8 @@ def render(
 def _refuse_a_development_manifest(project: Project, check: bool, fmt: str) -> None:
     """Exit 1 before anything is written when the sources are built outside the production governed
     schema: the files would carry a developer's schema into the repository and into Statsig."""
-    from statsig_sources.output import to_json
     from statsig_sources.rules.governance import render_refusal
+    from statsig_sources.support.output import to_json
 
     refusal = render_refusal(project, check)
     if refusal is None:

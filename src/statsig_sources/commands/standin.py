@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from statsig_sources import __version__
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.releases import REPOSITORY
+from statsig_sources.declaration.releases import REPOSITORY
+from statsig_sources.support.errors import InputError
 
 if TYPE_CHECKING:
     from statsig_sources.standin import FakeStatsig

@@ -16,11 +16,11 @@ from statsig_sources.commands._options import (
     statsig_client,
 )
 from statsig_sources.commands._project import admitted_project
-from statsig_sources.core.errors import ExitCode
+from statsig_sources.support.errors import ExitCode
 
 if TYPE_CHECKING:
-    from statsig_sources.client.settings import ClientSettings
-    from statsig_sources.core.project import Project
+    from statsig_sources.project import Project
+    from statsig_sources.statsig.settings import ClientSettings
     from statsig_sources.usage.join import Usage
     from statsig_sources.usage.prune import Gone
 
@@ -102,8 +102,8 @@ def usage(
 def _on_present_models(result: Usage, project_dir: Path) -> Usage:
     """The usage less the exposures on models gone from the project's files, each left out said on
     stderr; as it is when `--project-dir` holds no dbt project to compare with (a manifest alone)."""
-    from statsig_sources.core.errors import InputError
-    from statsig_sources.core.model_files import read_model_files
+    from statsig_sources.artifacts.model_files import read_model_files
+    from statsig_sources.support.errors import InputError
     from statsig_sources.usage.prune import without_gone_models
 
     try:
@@ -119,9 +119,9 @@ def _on_present_models(result: Usage, project_dir: Path) -> Usage:
 def _prune_exposures(ctx: click.Context, path: Path, project_dir: Path, fmt: str, check: bool) -> None:
     """Remove from `path` the exposures on models gone from the project's files (or, with `check`,
     exit 1 when there are any); no manifest, no key, no request."""
-    from statsig_sources.core.errors import InputError
-    from statsig_sources.core.model_files import read_model_files
-    from statsig_sources.output import to_json, write_atomically
+    from statsig_sources.artifacts.model_files import read_model_files
+    from statsig_sources.support.errors import InputError
+    from statsig_sources.support.output import to_json, write_atomically
     from statsig_sources.usage.exposures import read_existing
     from statsig_sources.usage.prune import prune_exposures
 
@@ -157,7 +157,7 @@ def _gone_line(gone: Gone) -> str:
 
 
 def _write_exposures(ctx: click.Context, path: Path, text: str, existing: str | None, check: bool) -> None:
-    from statsig_sources.output import write_atomically
+    from statsig_sources.support.output import write_atomically
 
     unchanged = existing == text
     if check:

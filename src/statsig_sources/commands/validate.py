@@ -6,7 +6,7 @@ import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
 from statsig_sources.commands._project import echo_manifest_line, manifest_fields, project_from_options
-from statsig_sources.core.errors import ExitCode
+from statsig_sources.support.errors import ExitCode
 
 
 @click.command()

@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from statsig_sources.client.api import AlreadyExistsError, ApiError, StatsigClient
 from statsig_sources.registration.metric_apply import carry_out_metric
 from statsig_sources.registration.metric_plan import metric_diff
 from statsig_sources.registration.outcomes import (
@@ -32,6 +31,7 @@ from statsig_sources.registration.outcomes import (
 )
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem, diff, merged_source
 from statsig_sources.registration.plan_items import ownership_refusal
+from statsig_sources.statsig.api import AlreadyExistsError, ApiError, StatsigClient
 
 __all__ = ["PROBLEMS", "ApplyResult", "Outcome", "Status", "actionable", "apply_plan", "planned_writes"]
 

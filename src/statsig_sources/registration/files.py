@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from statsig_sources.core.errors import InputError
-from statsig_sources.output import staged_write, unique_slugs
 from statsig_sources.registration.metric_payloads import MetricPayload
 from statsig_sources.registration.payloads import SourcePayload
+from statsig_sources.support.errors import InputError
+from statsig_sources.support.output import staged_write, unique_slugs
 
 SUFFIX = ".yml"
 METRICS_DIR = "metrics"  # metric_sources/metrics/: one file per code-declared metric

@@ -7,7 +7,7 @@ Two fingerprints, each `kind -> key -> field -> digest`:
   appears on a source, or an analyst's edit of a source the plan leaves alone, changes what applying
   means. An object is keyed by its name (a source) or id (a metric, an experiment). Its fields are
   those the plan can compare or carry into an update: the fields of the update's schema in Statsig's
-  OpenAPI document, and those the client reads (`client/shapes.py`'s models). Server metadata such as
+  OpenAPI document, and those the client reads (`statsig/shapes.py`'s models). Server metadata such as
   `createdTime` and `lastModifiedTime` is neither, so it never makes a plan stale.
 - **the declarations'**: every source and metric payload the project declares, field by field.
 
@@ -25,8 +25,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from statsig_sources.client.shapes import EXPERIMENT, METRIC, PULSE_LOAD, SOURCE, Shape
 from statsig_sources.registration.merge import METRIC_FIELDS, NATIVE_FIELDS, SOURCE_FIELDS, is_empty
+from statsig_sources.statsig.shapes import EXPERIMENT, METRIC, PULSE_LOAD, SOURCE, Shape
 
 # kind -> key -> field -> digest
 Fingerprint = dict[str, dict[str, dict[str, str]]]

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from statsig_sources.core.openapi import field_names
+from statsig_sources.statsig.schema import field_names
 
 # The fields an update may carry, from the OpenAPI document. `name` is the identity, named by the
 # update's path and never sent in its body; `dryRun` is a request flag, not a field of the object.

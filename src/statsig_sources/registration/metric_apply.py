@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from statsig_sources.client.api import AlreadyExistsError, ApiError, StatsigClient
 from statsig_sources.registration.metric_payloads import create_body
 from statsig_sources.registration.metric_plan import merged_metric, metric_diff
 from statsig_sources.registration.outcomes import Outcome, Status, not_ours_to_delete
 from statsig_sources.registration.plan_items import Action, Kind, PlanItem, ownership_refusal
+from statsig_sources.statsig.api import AlreadyExistsError, ApiError, StatsigClient
 
 
 def carry_out_metric(

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from statsig_sources.core.contract import declaration_contract
-from statsig_sources.core.declaration import Declaration, canonical_columns, fold_case
-from statsig_sources.core.metrics import METRIC_TYPE, Criterion, MetricDeclaration
-from statsig_sources.core.project import Project, declared_sources
+from statsig_sources.declaration.contract import declaration_contract
+from statsig_sources.declaration.metrics import METRIC_TYPE, Criterion, MetricDeclaration
+from statsig_sources.declaration.source import Declaration, canonical_columns, fold_case
+from statsig_sources.project import Project, declared_sources
 
 # The order fields are written in; `render` writes them in exactly this order.
 FIELD_ORDER = (

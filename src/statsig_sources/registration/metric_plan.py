@@ -18,8 +18,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from statsig_sources.core.metrics import metric_id
-from statsig_sources.core.ownership import has_marker, other_markers
+from statsig_sources.declaration.metrics import metric_id
+from statsig_sources.declaration.ownership import has_marker, other_markers
 from statsig_sources.registration.merge import METRIC_FIELDS, NATIVE_FIELDS, is_empty, merge
 from statsig_sources.registration.metric_payloads import NATIVE_ORDER, update_body
 from statsig_sources.registration.plan_items import (

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from statsig_sources.core.errors import ExitCode
-from statsig_sources.core.ownership import has_marker, other_markers
+from statsig_sources.declaration.ownership import has_marker, other_markers
 from statsig_sources.registration.plan_items import Action, FieldChange, Kind
+from statsig_sources.support.errors import ExitCode
 
 
 class Status(str, Enum):

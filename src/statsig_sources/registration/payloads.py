@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statsig_sources.core.declaration import Declaration, canonical_columns, fold_case
-from statsig_sources.core.dialects import dialect_for, quote_identifier
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.project import MetricSource, Project, declared_sources
+from statsig_sources.declaration.source import Declaration, canonical_columns, fold_case
+from statsig_sources.project import MetricSource, Project, declared_sources
+from statsig_sources.sql.dialects import dialect_for, quote_identifier
+from statsig_sources.support.errors import InputError
 
 if TYPE_CHECKING:
     from statsig_sources.registration.metric_payloads import MetricPayload

@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.ownership import has_marker, other_markers
-from statsig_sources.core.remote_defaults import source_defaults
+from statsig_sources.declaration.ownership import has_marker, other_markers
 from statsig_sources.registration.merge import SOURCE_FIELDS, merge, same_or_declared
 from statsig_sources.registration.metric_plan import metric_items
 from statsig_sources.registration.payloads import FIELD_ORDER
@@ -32,6 +30,8 @@ from statsig_sources.registration.plan_items import (
     ownership_refusal,
     take_over_reason,
 )
+from statsig_sources.statsig.remote_defaults import source_defaults
+from statsig_sources.support.errors import InputError
 
 __all__ = [
     "Action",
@@ -45,7 +45,7 @@ __all__ = [
     "merged_source",
 ]
 
-# What Statsig holds for a field a payload left out: one documented table (core/remote_defaults.py).
+# What Statsig holds for a field a payload left out: one documented table (statsig/remote_defaults.py).
 REMOTE_DEFAULTS: Mapping[str, Any] = source_defaults()
 NOT_COMPARED = frozenset({"name", "dryRun"})
 # The fields a declaration manages: all a payload may hold but `owner`, which it sets only when

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from statsig_sources.core.ownership import has_marker, other_markers, owners
+from statsig_sources.declaration.ownership import has_marker, other_markers, owners
 
 
 class Action(str, Enum):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from statsig_sources.core.ownership import has_marker
+from statsig_sources.declaration.ownership import has_marker
 from statsig_sources.registration.plan_items import Action, Kind, Plan, PlanItem, Reader, RunningExperiment
 from statsig_sources.usage.experiments import experiments_using
 from statsig_sources.usage.join import Metric, parse_metric

@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.registration.files import RenderDiff
 from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem
 from statsig_sources.registration.plan_items import Reader
 from statsig_sources.rules.report import violation_dict, violation_line, violation_table
 from statsig_sources.rules.violations import Violation
+from statsig_sources.support.output import markdown_cell, to_json
 
 SYMBOLS = {
     Action.CREATE: "+",

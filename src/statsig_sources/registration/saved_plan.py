@@ -24,8 +24,6 @@ from typing import Any
 import msgspec
 
 from statsig_sources import __version__
-from statsig_sources.core.errors import InputError, RefusedError
-from statsig_sources.output import write_atomically
 from statsig_sources.registration.fingerprint import (
     Fingerprint,
     declarations_fingerprint,
@@ -33,6 +31,8 @@ from statsig_sources.registration.fingerprint import (
     statsig_fingerprint,
 )
 from statsig_sources.registration.plan_items import Plan, PlanItem
+from statsig_sources.support.errors import InputError, RefusedError
+from statsig_sources.support.output import write_atomically
 
 FORMAT = "statsig-sources plan"
 FORMAT_VERSION = 1

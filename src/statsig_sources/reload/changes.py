@@ -1,8 +1,8 @@
 """Which metric sources a dbt invocation changed: the run results of the invocation that wrote the
-manifest, read with the same reader and trust rule as `validate` (core/run_results.py).
+manifest, read with the same reader and trust rule as `validate` (artifacts/run_results.py).
 
 A source's data changed when its own build succeeded in the run, or when a relation upstream of it
-did, reached through views only (core/lineage.py): a view's rows change when the table it reads is
+did, reached through views only (artifacts/lineage.py): a view's rows change when the table it reads is
 rebuilt, and a table that was not rebuilt keeps its rows whatever was rebuilt above it. A source whose
 own build failed or was skipped, or whose view the run left missing (the package's on-run-end check
 says which, in run_results.json), is named and not reloaded: a load would read a view that is not
@@ -15,10 +15,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.lineage import rebuilt_upstream
-from statsig_sources.core.project import MetricSource, Project
-from statsig_sources.core.run_results import NOT_BUILT, RunResults, parse_timestamp
+from statsig_sources.artifacts.lineage import rebuilt_upstream
+from statsig_sources.artifacts.run_results import NOT_BUILT, RunResults, parse_timestamp
+from statsig_sources.project import MetricSource, Project
+from statsig_sources.support.errors import InputError
 
 BUILT = "built"  # its own build succeeded in the run
 UPSTREAM = "upstream"  # not built itself, but something upstream of it was
@@ -78,7 +78,9 @@ def changes_from_run(project: Project) -> Changes:
     """What the run that wrote the manifest changed; an input error when its results cannot say."""
     results = project.run_results
     if results is None:
-        raise InputError(f"There is no run_results.json at {project.run_results_path}: {NO_RESULTS_HINT}.")
+        raise InputError(
+            f"There is no run_results.json at {project.artifacts.paths.run_results}: {NO_RESULTS_HINT}."
+        )
     reason = results.unchecked_reason(project.manifest.invocation_id)
     if reason is not None:
         raise InputError(f"{reason[0].upper()}{reason[1:]}: {NO_RESULTS_HINT}.")

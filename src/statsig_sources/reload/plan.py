@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from statsig_sources.client.api import ApiError, MalformedAnswer, StatsigClient
-from statsig_sources.core.errors import ExitCode
-from statsig_sources.core.project import Project
+from statsig_sources.project import Project
 from statsig_sources.reload.changes import MISSING, Changes
 from statsig_sources.reload.history import describe, load_since, new_loads, unreadable
 from statsig_sources.reload.targets import AffectedMetric, Target, experiment_targets, metrics_reading
+from statsig_sources.statsig.api import ApiError, MalformedAnswer, StatsigClient
+from statsig_sources.support.errors import ExitCode
 from statsig_sources.usage.join import build_usage, managed_sources
 
 METRIC = "metric"  # load only the metrics named, the default

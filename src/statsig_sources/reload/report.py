@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.reload.changes import FAILED, MISSING, UPSTREAM, Changes, SourceChange
 from statsig_sources.reload.plan import ExperimentReload, Outcome, Reload
 from statsig_sources.reload.targets import AffectedMetric
 from statsig_sources.rules.build_rules import error_summary
+from statsig_sources.support.output import markdown_cell, to_json
 
 LISTED_METRICS = 10  # text names this many metrics, then counts the rest
 WORDS = {outcome: outcome.value.replace("_", " ") for outcome in Outcome}

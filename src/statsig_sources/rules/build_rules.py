@@ -3,8 +3,8 @@ catalog.json is younger than that build."""
 
 from __future__ import annotations
 
-from statsig_sources.core.project import Project
-from statsig_sources.core.run_results import NOT_BUILT, parse_timestamp
+from statsig_sources.artifacts.run_results import NOT_BUILT, parse_timestamp
+from statsig_sources.project import Project
 from statsig_sources.rules.violations import Violation, violation
 
 # The longest piece of a dbt error message quoted in a violation (or a reload report), and what ends
@@ -17,7 +17,7 @@ def unchecked_reason(project: Project) -> str | None:
     """Why the project's run results cannot say which sources were built; None when they can."""
     results = project.run_results
     if results is None:
-        return f"there is no run_results.json at {project.run_results_path}"
+        return f"there is no run_results.json at {project.artifacts.paths.run_results}"
     return results.unchecked_reason(project.manifest.invocation_id)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from statsig_sources.core.contract import type_family
-from statsig_sources.core.declaration import Declaration, canonical_columns
-from statsig_sources.core.project import MetricSource, Project, declared_sources
+from statsig_sources.declaration.contract import type_family
+from statsig_sources.declaration.source import Declaration, canonical_columns
+from statsig_sources.project import MetricSource, Project, declared_sources
 from statsig_sources.rules.build_rules import stale_catalog
 from statsig_sources.rules.violations import Violation, violation
 
@@ -35,7 +35,7 @@ def contract_problems(project: Project, rule: str) -> list[Violation]:
 def check_declaration(project: Project) -> list[Violation]:
     """Missing or unknown `meta.statsig` keys, values of the wrong kind, output names the contract
     refuses, and text (in the declaration or in the model properties a payload carries) that cannot be
-    encoded (core/gate.py)."""
+    encoded (declaration/admission.py)."""
     return contract_problems(project, "declaration")
 
 
@@ -51,7 +51,7 @@ def check_source_name(project: Project) -> list[Violation]:
 
 def check_duplicate_source_names(project: Project) -> list[Violation]:
     """Two models declaring the same Statsig source name (compared without case). A source whose
-    name cannot be read (core/gate.py) is named by no one."""
+    name cannot be read (declaration/admission.py) is named by no one."""
     by_name: dict[str, list[MetricSource]] = defaultdict(list)
     for source in project.sources:
         if source.admission.name is not None:

@@ -1,4 +1,5 @@
-"""What stops each command before it reads or writes anything, from the gate's answers (core/gate.py).
+"""What stops each command before it reads or writes anything, from the gate's answers
+(declaration/admission.py).
 
 - `render`, `plan` and `apply` act only on a project `validate` passes: every error refuses them, so
   what reaches Statsig is exactly what `render` writes.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from statsig_sources.core.project import Project
+from statsig_sources.project import Project
 from statsig_sources.rules.declaration_rules import RULE_OF_PROBLEM, check_duplicate_source_names
 from statsig_sources.rules.violations import Violation, violation
 

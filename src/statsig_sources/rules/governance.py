@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from statsig_sources.core.access import everyone, read_privilege
-from statsig_sources.core.contract import adapters_without_grants
-from statsig_sources.core.declaration import materialization_problem
-from statsig_sources.core.project import MetricSource, Project
-from statsig_sources.core.settings import is_developer_copy, target_grants_spec
+from statsig_sources.declaration.access import everyone, read_privilege
+from statsig_sources.declaration.contract import adapters_without_grants
+from statsig_sources.declaration.settings import is_developer_copy, target_grants_spec
+from statsig_sources.declaration.source import materialization_problem
+from statsig_sources.project import MetricSource, Project
 from statsig_sources.rules.violations import Violation, violation
 
 

@@ -1,5 +1,5 @@
 """Rules over the code-declared metrics (docs/metrics.md) that need more than one declaration, or the
-SQL a source registers: what the contract (core/metric_checks.py, and the package's macro) cannot see
+SQL a source registers: what the contract (declaration/metric_checks.py, and the package's macro) cannot see
 from one model alone."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from statsig_sources.core.declaration import Declaration, readable_columns
-from statsig_sources.core.dialects import dialect_for
-from statsig_sources.core.metrics import MetricDeclaration
-from statsig_sources.core.project import MetricSource, Project, declared_sources
+from statsig_sources.declaration.metrics import MetricDeclaration
+from statsig_sources.declaration.source import Declaration, readable_columns
+from statsig_sources.project import MetricSource, Project, declared_sources
 from statsig_sources.rules.declaration_rules import contract_problems
 from statsig_sources.rules.violations import Violation, violation
+from statsig_sources.sql.dialects import dialect_for
 
 
 def _path(metric: MetricDeclaration, key: str) -> str:
@@ -27,8 +27,8 @@ def _metrics(project: Project) -> Iterable[tuple[MetricSource, Declaration, Metr
 
 def check_metric_sources(project: Project) -> list[Violation]:
     """A ratio's denominator names a source this project does not declare. Sources are named as the
-    gate names them (core/gate.py): one whose declaration has a problem keeps its declared name, so a
-    ratio on it is not reported again here (its own problem is)."""
+    gate names them (declaration/admission.py): one whose declaration has a problem keeps its declared
+    name, so a ratio on it is not reported again here (its own problem is)."""
     declared = sorted({name for source in project.sources if (name := source.admission.name) is not None})
     unnamed = [source.model.unique_id for source in project.sources if source.admission.name is None]
     found = []
@@ -77,7 +77,7 @@ def check_metric_columns(project: Project) -> list[Violation]:
 def _override_columns(project: Project, declaration: Declaration) -> set[str] | None:
     if declaration.sql is None or declaration.source_type != "query":
         return None
-    from statsig_sources.core.sql import output_columns  # sqlglot, only for a source with a sql override
+    from statsig_sources.sql.parse import output_columns  # sqlglot, only for a source with a sql override
 
     columns = output_columns(declaration.sql, dialect_for(project.manifest.adapter_type))
     if columns is None:

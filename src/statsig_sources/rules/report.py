@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from statsig_sources.output import markdown_cell, to_json
 from statsig_sources.rules.violations import Violation
+from statsig_sources.support.output import markdown_cell, to_json
 
 
 def violation_dict(violation: Violation) -> dict[str, Any]:

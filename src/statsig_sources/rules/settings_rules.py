@@ -1,12 +1,13 @@
-"""The `settings` rule: package vars are data, never SQL (core/access.py holds the per-adapter rules)."""
+"""The `settings` rule: package vars are data, never SQL (declaration/access.py holds the per-adapter
+rules)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from statsig_sources.core.access import checked_vars, setting_problems
-from statsig_sources.core.project import Project
-from statsig_sources.core.settings import VARS
+from statsig_sources.declaration.access import checked_vars, setting_problems
+from statsig_sources.declaration.settings import VARS, recorded_by_package
+from statsig_sources.project import Project
 from statsig_sources.rules.violations import Violation
 
 # The CLI options that stand in for the vars (commands/_options.py), by Settings field.
@@ -26,8 +27,7 @@ def check_settings(project: Project) -> list[Violation]:
     labels = {VARS[name]: OPTIONS[name] for name in settings.from_options if name in OPTIONS}
     messages = setting_problems({VARS[name]: value for name, value in used.items()}, adapter, labels)
     for source in project.sources:
-        recorded = {
-            name: source.model.recorded[name] for name in checked_vars() if name in source.model.recorded
-        }
+        by_package = recorded_by_package(source.model)
+        recorded = {name: by_package[name] for name in checked_vars() if name in by_package}
         messages += [found for found in setting_problems(recorded, adapter) if found not in messages]
     return [Violation("", "settings", message) for message in messages]

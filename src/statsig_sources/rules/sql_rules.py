@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from statsig_sources.core.dialects import dialect_for
-from statsig_sources.core.errors import SqlParseError
-from statsig_sources.core.manifest import Relation
-from statsig_sources.core.project import MetricSource, Project, declared_sources
-from statsig_sources.core.relations import TableRef
-from statsig_sources.core.run_results import NOT_BUILT
-from statsig_sources.core.sql_reads import COMPILED, metric_sql, user_sql
-from statsig_sources.core.sql_results import SqlResult
+from statsig_sources.artifacts.manifest import Relation
+from statsig_sources.artifacts.relations import TableRef
+from statsig_sources.artifacts.run_results import NOT_BUILT
+from statsig_sources.project import MetricSource, Project, declared_sources
 from statsig_sources.rules.violations import Violation, violation
+from statsig_sources.sql.answers import SqlResult
+from statsig_sources.sql.dialects import dialect_for
+from statsig_sources.sql.reads import COMPILED, SqlAnswers, metric_sql, user_sql
+from statsig_sources.support.errors import SqlParseError
 
 
 def _foreign_tables(what: str, tables: frozenset[TableRef], governed: TableRef) -> list[str]:
@@ -28,7 +28,7 @@ def _foreign_tables(what: str, tables: frozenset[TableRef], governed: TableRef) 
     return problems
 
 
-def check_user_sql(project: Project) -> list[Violation]:
+def check_user_sql(project: Project, sql: SqlAnswers) -> list[Violation]:
     """A SQL override, filter or custom field formula that reads anything but the governed relation."""
     sources = declared_sources(project)
     if not sources:
@@ -37,9 +37,9 @@ def check_user_sql(project: Project) -> list[Violation]:
     relations = {source.name: source.model.relation for source in project.sources}
     found = []
     for source, _ in sources:
-        elsewhere = {what: name for what, _sql, name in metric_sql(source) if name is not None}
-        for what, _sql, _is_query in user_sql(source):
-            reads = project.sql_reads[(source.model.unique_id, what)]
+        elsewhere = {what: name for what, _sql, name in metric_sql(source.declaration) if name is not None}
+        for what, _sql, _is_query in user_sql(source.declaration):
+            reads = sql[(source.model.unique_id, what)]
             if isinstance(reads, SqlParseError):
                 found.append(
                     violation("user_sql", source, f"its {what} does not parse as {dialect}: {reads}")
@@ -71,7 +71,7 @@ def _index(relations: Iterable[Relation]) -> dict[str, list[Relation]]:
     return by_name
 
 
-def check_lineage(project: Project) -> list[Violation]:
+def check_lineage(project: Project, sql: SqlAnswers) -> list[Violation]:
     """Compiled SQL of a source that reads a relation dbt does not manage, or one it does not ref()."""
     if not project.sources:
         return []
@@ -94,7 +94,7 @@ def check_lineage(project: Project) -> list[Violation]:
     )
     for source in project.sources:
         if source.model.compiled_code is not None:
-            found += _lineage(source, project.sql_reads[(source.model.unique_id, COMPILED)], dialect, managed)
+            found += _lineage(source, sql[(source.model.unique_id, COMPILED)], dialect, managed)
     return found
 
 

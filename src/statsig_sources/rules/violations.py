@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statsig_sources.core.project import MetricSource
+from statsig_sources.project import MetricSource
 
 
 @dataclass(frozen=True, order=True)

@@ -1,4 +1,4 @@
-"""Statsig's own Console API schemas (the OpenAPI documents shipped in openapi/), ready for jsonschema.
+"""Statsig's own Console API schemas (the OpenAPI documents in statsig/openapi/), ready for jsonschema.
 
 The documents are parts of `console-api/capiopenapi.json` in the public `statsig-io/docs` repository at
 commit 19d1166: the metrics paths, and the experiment and pulse paths. Their shared schemas are
@@ -31,7 +31,7 @@ MAX_DEPTH = 64
 @cache
 def document(name: str) -> dict[str, Any]:
     """One of the shipped OpenAPI documents, parsed."""
-    text = files("statsig_sources.standin").joinpath("openapi", name).read_text(encoding="utf-8")
+    text = files("statsig_sources.statsig").joinpath("openapi", name).read_text(encoding="utf-8")
     parsed: dict[str, Any] = json.loads(text)
     return parsed
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from jsonschema import Draft7Validator
 
-from statsig_sources.core.errors import InputError
 from statsig_sources.standin.schemas import MAX_DEPTH, errors_of, nesting, validator
 from statsig_sources.standin.state import (
     SOURCE_DEFAULTS,
@@ -33,6 +32,7 @@ from statsig_sources.standin.state import (
     complete_experiment,
     complete_metric,
 )
+from statsig_sources.support.errors import InputError
 
 if TYPE_CHECKING:
     from statsig_sources.standin.server import FakeStatsig

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from statsig_sources.core.errors import InputError
 from statsig_sources.standin.envelope import INVALID, Drop, Reply, error
 from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, Malformed, is_loopback
 from statsig_sources.standin.pulse import PulseControls, PulseState
@@ -36,6 +35,7 @@ from statsig_sources.standin.state import (
     state_document,
     write_state,
 )
+from statsig_sources.support.errors import InputError
 
 __all__ = ["SOURCE_DEFAULTS", "STAND_IN_HEADER", "FakeStatsig", "Fault", "Recorded"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.core.remote_defaults import source_defaults
-from statsig_sources.output import write_atomically
+from statsig_sources.statsig.remote_defaults import source_defaults
+from statsig_sources.support.output import write_atomically
 
 # What Statsig fills in on a stored metric source when a create leaves a field out.
 # What Statsig fills in on create, from the one documented table the CLI's plan reads too.

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from statsig_sources import output
-from statsig_sources.core.errors import InputError, RemoteError
-from statsig_sources.core.redaction import LONE_SURROGATE, REPLACEMENT
+from statsig_sources.support import output
+from statsig_sources.support.errors import InputError, RemoteError
+from statsig_sources.support.redaction import LONE_SURROGATE, REPLACEMENT
 from statsig_sources.usage.join import ManagedSource, Metric, Usage
 
 HEADER = (

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from statsig_sources.core.ownership import has_marker
-from statsig_sources.core.project import Project
+from statsig_sources.declaration.ownership import has_marker
+from statsig_sources.project import Project
 
 # Why a metric is dangling: the source it names is not one dbt manages.
 ORPHANED = "orphaned"  # in Statsig with our marker, but no longer declared in dbt

@@ -4,7 +4,7 @@ dbt refuses to parse a project whose exposure depends on a model it cannot find 
 on a node named 'statsig_payments' which was not found"), so after a model is renamed or deleted the
 exposures file `usage --write-exposures` wrote breaks every dbt command until it is fixed. Fixing it
 needs no manifest (there is none: `dbt parse` fails), no key and no network: the models are read
-from the project's files (core/model_files.py), each exposure's `depends_on` entries are read as dbt
+from the project's files (artifacts/model_files.py), each exposure's `depends_on` entries are read as dbt
 reads them (Jinja `ref()` calls), and an exposure goes when any model it depends on is gone.
 
 `usage --write-exposures` leaves the same exposures out of what it writes (`without_gone_models`), so
@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.core.errors import InputError
-from statsig_sources.core.model_files import ModelFiles
+from statsig_sources.artifacts.model_files import ModelFiles
+from statsig_sources.support.errors import InputError
 from statsig_sources.usage.exposures import exposure_names
 from statsig_sources.usage.join import Metric, Usage
 

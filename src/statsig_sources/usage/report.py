@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from statsig_sources.output import markdown_cell, to_json
+from statsig_sources.support.output import markdown_cell, to_json
 from statsig_sources.usage.join import Dangling, Metric, SourceUsage, Usage
 
 HEADER = ("source", "model", "metric", "aggregation", "columns")
