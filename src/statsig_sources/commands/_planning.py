@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from statsig_sources.commands._options import ProjectOptions
-from statsig_sources.commands._project import admitted_project
+from statsig_sources.commands._project import admitted_project, manifest_line
 from statsig_sources.support.errors import RefusedError
 
 if TYPE_CHECKING:
     from statsig_sources.project import Project
     from statsig_sources.registration.plan import Plan
-    from statsig_sources.registration.saved_plan import Planned
+    from statsig_sources.registration.saved_plan import Planned, PlannedProject
     from statsig_sources.statsig.api import StatsigClient
 
 
@@ -37,7 +37,6 @@ def make_plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced; with
     what the plan was made from, for a saved plan (registration/saved_plan.py)."""
-    from statsig_sources.commands._saved_plans import planned_project
     from statsig_sources.registration.metric_payloads import build_metric_payloads
     from statsig_sources.registration.payloads import build_payloads, check_encodable
     from statsig_sources.registration.saved_plan import Planned, PlanOptions
@@ -100,4 +99,14 @@ def _diffed(
         fetch_experiments=lambda: client.list_experiments("active"),
         force=request.force,
         desired_metrics=declared,
+    )
+
+
+def planned_project(project: Project) -> PlannedProject:
+    """What a saved plan records of the project it was made from."""
+    from statsig_sources.registration.saved_plan import PlannedProject
+
+    manifest = project.manifest
+    return PlannedProject(
+        manifest.project_name, manifest.adapter_type, project.marker, manifest_line(project)
     )

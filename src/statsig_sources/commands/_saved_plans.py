@@ -14,21 +14,10 @@ if TYPE_CHECKING:
     from statsig_sources.commands._planning import PlanRequest
     from statsig_sources.project import Project
     from statsig_sources.registration.plan import Plan
-    from statsig_sources.registration.saved_plan import Planned, PlannedProject, SavedPlan
+    from statsig_sources.registration.saved_plan import Planned, SavedPlan
 
 # The options that shape a plan: `apply --plan` takes them from the file.
 SHAPING = (("--adopt", "adopt"), ("--take-over", "take_over"), ("--force", "force"))
-
-
-def planned_project(project: Project) -> PlannedProject:
-    """What a saved plan records of the project it was made from."""
-    from statsig_sources.commands._project import manifest_line
-    from statsig_sources.registration.saved_plan import PlannedProject
-
-    manifest = project.manifest
-    return PlannedProject(
-        manifest.project_name, manifest.adapter_type, project.marker, manifest_line(project)
-    )
 
 
 def save_plan(path: Path, planned: Planned) -> None:

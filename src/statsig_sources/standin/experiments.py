@@ -3,20 +3,18 @@ pulse.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jsonschema.exceptions import best_match
 
 from statsig_sources.standin.envelope import error
 from statsig_sources.standin.schemas import parameter_validator
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
+from statsig_sources.standin.service import StandIn
 
 LIST_PATH = "/console/v1/experiments"
 
 
-def listed(fake: FakeStatsig, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+def listed(fake: StandIn, query: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Every experiment, or those whose status is one of the `status` parameters (one or repeated)."""
     statuses = query.get("status", [])
     wanted = statuses[0] if len(statuses) == 1 else statuses
@@ -28,7 +26,7 @@ def listed(fake: FakeStatsig, query: dict[str, list[str]]) -> list[dict[str, Any
     return [e for e in experiments if not statuses or e["status"] in statuses]
 
 
-def experiment(fake: FakeStatsig, experiment_id: str) -> dict[str, Any]:
+def experiment(fake: StandIn, experiment_id: str) -> dict[str, Any]:
     with fake.lock:
         found = fake.state.experiments.get(experiment_id)
     if found is None:

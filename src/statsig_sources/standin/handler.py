@@ -13,13 +13,10 @@ import ipaddress
 import json
 import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from statsig_sources.standin.envelope import INVALID, Drop
 from statsig_sources.standin.schemas import MAX_DEPTH, nesting
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
 
 STAND_IN_HEADER = ("X-Statsig-Stand-In", "not Statsig")
 MAX_BODY_BYTES = 16 * 1024 * 1024  # far above any body this tool sends (a source: a few kB)
@@ -40,10 +37,18 @@ class IPv6Server(ThreadingHTTPServer):
     address_family = socket.AF_INET6
 
 
+class Answers(Protocol):
+    """What answers a request: the stand-in (server.py), which this module does not know."""
+
+    def handle(
+        self, method: str, raw_path: str, headers: Any, body: Any
+    ) -> tuple[int, Any, dict[str, str]]: ...
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_SECONDS
-    fake: FakeStatsig  # set on a subclass per stand-in
+    fake: Answers  # set on a subclass per stand-in
 
     def setup(self) -> None:
         super().setup()

@@ -11,21 +11,19 @@ only in the stand-in's own state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from statsig_sources.standin.envelope import INVALID, error, flag, page
 from statsig_sources.standin.schemas import problems
+from statsig_sources.standin.service import StandIn
 from statsig_sources.standin.state import complete_metric
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
 
 Answer = tuple[int, Any]
 NOT_FOUND = "Not Found. The requested resource could not be found."  # the documents' own 404 message
 
 
 def route(
-    fake: FakeStatsig, method: str, rest: list[str], path: str, query: dict[str, list[str]], body: Any
+    fake: StandIn, method: str, rest: list[str], path: str, query: dict[str, list[str]], body: Any
 ) -> Answer | None:
     """`rest` is the path after `/metrics`; None when nothing there answers `method`."""
     match (method, rest):
@@ -49,7 +47,7 @@ def route(
     return None
 
 
-def _listed(fake: FakeStatsig, path: str, query: dict[str, list[str]]) -> Answer:
+def _listed(fake: StandIn, path: str, query: dict[str, list[str]]) -> Answer:
     """Hidden metrics are left out unless `showHiddenMetrics=true`."""
     show_hidden = flag(query, "showHiddenMetrics")
     with fake.lock:
@@ -57,7 +55,7 @@ def _listed(fake: FakeStatsig, path: str, query: dict[str, list[str]]) -> Answer
     return page(fake.default_page_size, path, query, metrics, "Metrics listed successfully.")
 
 
-def existing(fake: FakeStatsig, metric_id: str) -> dict[str, Any]:
+def existing(fake: StandIn, metric_id: str) -> dict[str, Any]:
     with fake.lock:
         found = next((m for m in fake.state.metrics if m.get("id") == metric_id), None)
     if found is None:
@@ -65,7 +63,7 @@ def existing(fake: FakeStatsig, metric_id: str) -> dict[str, Any]:
     return dict(found)
 
 
-def experiments_using(fake: FakeStatsig, metric: dict[str, Any]) -> list[dict[str, Any]]:
+def experiments_using(fake: StandIn, metric: dict[str, Any]) -> list[dict[str, Any]]:
     """Experiments that name the metric among their primary or secondary metrics."""
     wanted = {"name": metric["name"], "type": metric["type"]}
     with fake.lock:
@@ -80,7 +78,7 @@ def experiments_using(fake: FakeStatsig, metric: dict[str, Any]) -> list[dict[st
     ]
 
 
-def _validate(fake: FakeStatsig, schema: str, body: Any) -> dict[str, Any]:
+def _validate(fake: StandIn, schema: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise error(400, INVALID)
     found = problems(schema, body, strict=fake.strict)
@@ -98,7 +96,7 @@ def _validate(fake: FakeStatsig, schema: str, body: Any) -> dict[str, Any]:
     return body
 
 
-def _stored(fake: FakeStatsig, metric: dict[str, Any]) -> dict[str, Any]:
+def _stored(fake: StandIn, metric: dict[str, Any]) -> dict[str, Any]:
     tags = metric.get("tags")
     stored = complete_metric({**metric, "tags": [tags] if isinstance(tags, str) else tags or []})
     stored.pop("dryRun", None)
@@ -107,7 +105,7 @@ def _stored(fake: FakeStatsig, metric: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
-def _create(fake: FakeStatsig, body: Any) -> Answer:
+def _create(fake: StandIn, body: Any) -> Answer:
     payload = _validate(fake, "MetricCreationContractDto", body)
     created = {"creatorName": "CONSOLE API", "createdTime": fake.now_ms(), "isPermanent": False}
     with fake.lock:
@@ -120,7 +118,7 @@ def _create(fake: FakeStatsig, body: Any) -> Answer:
     return 201, {"message": "Metric created successfully.", "data": stored}
 
 
-def _update(fake: FakeStatsig, metric_id: str, body: Any) -> Answer:
+def _update(fake: StandIn, metric_id: str, body: Any) -> Answer:
     payload = _validate(fake, "MetricsUpdateContractDto", body)
     with fake.lock:
         current = existing(fake, metric_id)
@@ -148,7 +146,7 @@ def _owner(given: dict[str, str]) -> dict[str, str]:
     return owner
 
 
-def _delete(fake: FakeStatsig, metric_id: str) -> Answer:
+def _delete(fake: StandIn, metric_id: str) -> Answer:
     with fake.lock:
         existing(fake, metric_id)
         fake.state.metrics = [m for m in fake.state.metrics if m.get("id") != metric_id]
@@ -164,7 +162,7 @@ ARCHIVING = {
 }
 
 
-def _archiving(fake: FakeStatsig, metric_id: str, action: str) -> Answer:
+def _archiving(fake: StandIn, metric_id: str, action: str) -> Answer:
     """The answers the documents give; the schedule is kept in the stand-in's state alone."""
     with fake.lock:
         existing(fake, metric_id)

@@ -13,18 +13,16 @@ that came before (`seed_load_history`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from jsonschema.exceptions import best_match
 
 from statsig_sources.standin.envelope import INVALID, error
 from statsig_sources.standin.experiments import experiment as experiment_or_404
 from statsig_sources.standin.schemas import parameter_validator, problems
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
+from statsig_sources.standin.service import StandIn
+from statsig_sources.standin.state import Load
 
 LOAD_PATH = "/console/v1/experiments/{id}/load_pulse"
 PARAMETERS = ("refresh", "metricIDs", "ruleId", "turboMode")
@@ -33,70 +31,13 @@ LOADING = "Experiment is loading."  # the document's example answer
 CREATOR = "Console API"
 
 
-@dataclass(frozen=True)
-class Load:
-    """One accepted `load_pulse` request, with what it asked for (the history does not say)."""
-
-    experiment_id: str
-    refresh: str
-    metric_ids: tuple[str, ...]
-    created_ms: float
-
-
-@dataclass
-class PulseState:
-    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id -> loads, newest first
-    scripted: dict[str, list[str | None]] = field(default_factory=dict)  # id -> how the next loads end
-    refused: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (status, message)
-    loads: list[Load] = field(default_factory=list)
-
-
-class _Fake(Protocol):
-    """What the controls need from the stand-in they are part of (server.FakeStatsig)."""
-
-    lock: Any
-    pulse: PulseState
-
-
-class PulseControls:
-    """The stand-in's knobs for result loads (mixed into FakeStatsig)."""
-
-    def script_loads(self: _Fake, experiment_id: str, *states: str | None) -> None:
-        """How the experiment's next loads end, in order (None: still running); then `success`."""
-        unknown = [state for state in states if state is not None and state not in FINISHED_STATES]
-        if unknown:
-            raise ValueError(f"finishedState must be one of {', '.join(FINISHED_STATES)}: {unknown}")
-        with self.lock:
-            self.pulse.scripted.setdefault(experiment_id, []).extend(states)
-
-    def refuse_loads(self: _Fake, experiment_id: str, message: str, status: int = 400) -> None:
-        """Answer every load of this experiment with `status` and `message` (Statsig's error body)."""
-        with self.lock:
-            self.pulse.refused[experiment_id] = (status, message)
-
-    def seed_load_history(self: _Fake, experiment_id: str, loads: list[dict[str, Any]]) -> None:
-        """Loads from before (PulseLoadHistoryDto each, validated strictly), newest first."""
-        for load in loads:
-            found = problems("PulseLoadHistoryDto", load)
-            if found:
-                raise ValueError(f"not a valid PulseLoadHistoryDto: {found}")
-        with self.lock:
-            self.pulse.history.setdefault(experiment_id, []).extend(loads)
-
-    @property
-    def loads(self: _Fake) -> list[Load]:
-        """Every load the stand-in accepted, in order."""
-        with self.lock:
-            return list(self.pulse.loads)
-
-
-def history(fake: FakeStatsig, experiment_id: str) -> list[dict[str, Any]]:
+def history(fake: StandIn, experiment_id: str) -> list[dict[str, Any]]:
     experiment_or_404(fake, experiment_id)
     with fake.lock:
         return list(fake.pulse.history.get(experiment_id, []))
 
 
-def load(fake: FakeStatsig, experiment_id: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def load(fake: StandIn, experiment_id: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
     """Validate a `load_pulse` request, then record the load; 200 with the document's message."""
     experiment = experiment_or_404(fake, experiment_id)
     fields = _checked_request(fake, query, body)
@@ -114,7 +55,7 @@ def load(fake: FakeStatsig, experiment_id: str, query: dict[str, list[str]], bod
     return 200, {"message": LOADING}
 
 
-def _checked_request(fake: FakeStatsig, query: dict[str, list[str]], body: Any) -> dict[str, Any]:
+def _checked_request(fake: StandIn, query: dict[str, list[str]], body: Any) -> dict[str, Any]:
     """The load's fields, from the body and the query, which must agree; a 400 for what is wrong."""
     if not isinstance(body, dict):
         raise error(400, INVALID, [{"property": "(body)", "errorMessage": "a JSON object is required"}])
@@ -146,7 +87,7 @@ def _parameter(name: str, values: list[str]) -> Any:
     return values[-1]
 
 
-def _metric_problems(fake: FakeStatsig, fields: dict[str, Any]) -> list[dict[str, str]]:
+def _metric_problems(fake: StandIn, fields: dict[str, Any]) -> list[dict[str, str]]:
     metric_ids = fields.get("metricIDs") or []
     if fields.get("refresh", "full") == "metric" and not metric_ids:
         return [{"property": "metricIDs", "errorMessage": "refresh=metric needs the metrics to load"}]

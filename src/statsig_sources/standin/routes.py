@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from statsig_sources.standin import experiments, metrics, pulse, sources
 from statsig_sources.standin.envelope import error, page
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
+from statsig_sources.standin.service import StandIn
 
 PREFIX = "/console/v1"
 Answer = tuple[int, Any]
 
 
-def route(fake: FakeStatsig, method: str, path: str, query: dict[str, list[str]], body: Any) -> Answer:
+def route(fake: StandIn, method: str, path: str, query: dict[str, list[str]], body: Any) -> Answer:
     """The status and body Statsig would answer; raises `Reply` for an error."""
     if not path.startswith(PREFIX + "/"):
         raise error(404, f"Cannot {method} {path}")

@@ -19,12 +19,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from jsonschema import Draft7Validator
 
 from statsig_sources.standin.schemas import MAX_DEPTH, errors_of, nesting, validator
+from statsig_sources.standin.service import StandIn
 from statsig_sources.standin.state import (
     SOURCE_DEFAULTS,
     STATE_FORMAT,
@@ -33,9 +34,6 @@ from statsig_sources.standin.state import (
     complete_metric,
 )
 from statsig_sources.support.errors import InputError
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
 
 
 class SeedError(InputError):
@@ -100,7 +98,7 @@ def read_seed(path: Path) -> dict[str, Any]:
     return seeds
 
 
-def seed(fake: FakeStatsig, path: Path) -> dict[str, int]:
+def seed(fake: StandIn, path: Path) -> dict[str, int]:
     """Reads `path` and gives its entries to `fake` (all or nothing); how many of each it held."""
     seeds = read_seed(path)
     fake.seed_sources(seeds["metricSources"])

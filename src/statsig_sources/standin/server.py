@@ -22,13 +22,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from statsig_sources.standin.envelope import INVALID, Drop, Reply, error
 from statsig_sources.standin.handler import STAND_IN_HEADER, Handler, IPv6Server, Malformed, is_loopback
-from statsig_sources.standin.pulse import PulseControls, PulseState
+from statsig_sources.standin.pulse import FINISHED_STATES
 from statsig_sources.standin.routes import PREFIX, route
 from statsig_sources.standin.schemas import problems
 from statsig_sources.standin.seed import SeedError, seed
 from statsig_sources.standin.state import (
     SOURCE_DEFAULTS,
     Fault,
+    Load,
+    PulseState,
     Recorded,
     State,
     complete_experiment,
@@ -42,8 +44,9 @@ __all__ = ["SOURCE_DEFAULTS", "STAND_IN_HEADER", "FakeStatsig", "Fault", "Record
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class FakeStatsig(PulseControls):
-    """Start with `with FakeStatsig() as fake:`; point clients at `fake.url`. Result loads: pulse.py."""
+class FakeStatsig:
+    """Start with `with FakeStatsig() as fake:`; point clients at `fake.url`. Its endpoints use it as
+    service.StandIn describes; result loads: pulse.py."""
 
     def __init__(
         self,
@@ -124,7 +127,7 @@ class FakeStatsig(PulseControls):
     def seed_sources(self, sources: Iterable[dict[str, Any]]) -> None:
         with self.lock:
             for source in sources:
-                self.state.sources[source["name"]] = self._stored(source, seeding=True)
+                self.state.sources[source["name"]] = self.stored_source(source, seeding=True)
             self.persist()
 
     def seed_metrics(self, metrics: Iterable[dict[str, Any]], *, strict: bool = False) -> None:
@@ -202,7 +205,7 @@ class FakeStatsig(PulseControls):
     def throttled(self) -> int:
         return self.count(status=429)
 
-    def _stored(self, source: dict[str, Any], seeding: bool = False) -> dict[str, Any]:
+    def stored_source(self, source: dict[str, Any], seeding: bool = False) -> dict[str, Any]:
         stored = {**SOURCE_DEFAULTS, **{k: v for k, v in source.items() if k != "dryRun"}}
         if self.on_store is not None and not seeding:
             stored = self.on_store(stored)
@@ -211,6 +214,36 @@ class FakeStatsig(PulseControls):
             raise SeedError(f"not a valid metric source: {found}")
         assert not found, f"the stand-in would answer an invalid MetricSourceContractDto: {found}"
         return stored
+
+    # --- result loads (pulse.py) -----------------------------------------------------------------------
+
+    def script_loads(self, experiment_id: str, *states: str | None) -> None:
+        """How the experiment's next loads end, in order (None: still running); then `success`."""
+        unknown = [state for state in states if state is not None and state not in FINISHED_STATES]
+        if unknown:
+            raise ValueError(f"finishedState must be one of {', '.join(FINISHED_STATES)}: {unknown}")
+        with self.lock:
+            self.pulse.scripted.setdefault(experiment_id, []).extend(states)
+
+    def refuse_loads(self, experiment_id: str, message: str, status: int = 400) -> None:
+        """Answer every load of this experiment with `status` and `message` (Statsig's error body)."""
+        with self.lock:
+            self.pulse.refused[experiment_id] = (status, message)
+
+    def seed_load_history(self, experiment_id: str, loads: list[dict[str, Any]]) -> None:
+        """Loads from before (PulseLoadHistoryDto each, validated strictly), newest first."""
+        for load in loads:
+            found = problems("PulseLoadHistoryDto", load)
+            if found:
+                raise ValueError(f"not a valid PulseLoadHistoryDto: {found}")
+        with self.lock:
+            self.pulse.history.setdefault(experiment_id, []).extend(loads)
+
+    @property
+    def loads(self) -> list[Load]:
+        """Every load the stand-in accepted, in order."""
+        with self.lock:
+            return list(self.pulse.loads)
 
     # --- request handling (called from the handler's thread) ----------------------------------------
 

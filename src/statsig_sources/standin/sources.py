@@ -8,19 +8,17 @@ create fills in). A client that does not send back what it means to keep loses i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from statsig_sources.standin.envelope import INVALID, error, page
 from statsig_sources.standin.schemas import problems
-
-if TYPE_CHECKING:
-    from statsig_sources.standin.server import FakeStatsig
+from statsig_sources.standin.service import StandIn
 
 Answer = tuple[int, Any]
 
 
 def route(
-    fake: FakeStatsig, method: str, rest: list[str], path: str, query: dict[str, list[str]], body: Any
+    fake: StandIn, method: str, rest: list[str], path: str, query: dict[str, list[str]], body: Any
 ) -> Answer | None:
     """`rest` is the path after `/metrics/metric_source`; None when nothing there answers `method`."""
     match (method, rest):
@@ -44,7 +42,7 @@ def route(
     return None
 
 
-def metrics_using(fake: FakeStatsig, name: str) -> list[dict[str, Any]]:
+def metrics_using(fake: StandIn, name: str) -> list[dict[str, Any]]:
     """Metrics that read `name` as their source, their ratio's denominator or a funnel step."""
 
     def uses(metric: dict[str, Any]) -> bool:
@@ -60,7 +58,7 @@ def metrics_using(fake: FakeStatsig, name: str) -> list[dict[str, Any]]:
         return [metric for metric in fake.state.metrics if uses(metric)]
 
 
-def _existing(fake: FakeStatsig, name: str) -> dict[str, Any]:
+def _existing(fake: StandIn, name: str) -> dict[str, Any]:
     with fake.lock:
         source = fake.state.sources.get(name)
     if source is None:
@@ -68,7 +66,7 @@ def _existing(fake: FakeStatsig, name: str) -> dict[str, Any]:
     return dict(source)
 
 
-def _validate(fake: FakeStatsig, schema: str, body: Any) -> dict[str, Any]:
+def _validate(fake: StandIn, schema: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise error(400, INVALID)
     found = problems(schema, body, strict=fake.strict)
@@ -83,32 +81,32 @@ def _validate(fake: FakeStatsig, schema: str, body: Any) -> dict[str, Any]:
     return body
 
 
-def _create(fake: FakeStatsig, body: Any) -> Answer:
+def _create(fake: StandIn, body: Any) -> Answer:
     payload = _validate(fake, "MetricSourceCreationContractDto", body)
     with fake.lock:
         if payload["name"] in fake.state.sources:
             raise error(400, f"Metric source with name '{payload['name']}' already exists.")
-        stored = fake._stored(payload)
+        stored = fake.stored_source(payload)
         if not payload.get("dryRun"):
             fake.state.sources[payload["name"]] = stored
             fake.persist()
     return 201, {"message": "Metric source created successfully.", "data": stored}
 
 
-def _update(fake: FakeStatsig, name: str, body: Any) -> Answer:
+def _update(fake: StandIn, name: str, body: Any) -> Answer:
     payload = _validate(fake, "MetricSourceUpdateContractDto", body)
     if "name" in payload and payload["name"] != name:
         raise error(400, "Invalid request.", [{"property": "name", "errorMessage": "cannot be changed"}])
     with fake.lock:
         _existing(fake, name)
-        stored = fake._stored({**payload, "name": name})
+        stored = fake.stored_source({**payload, "name": name})
         if not payload.get("dryRun"):
             fake.state.sources[name] = stored
             fake.persist()
     return 200, {"message": "Metric source updated successfully.", "data": stored}
 
 
-def _delete(fake: FakeStatsig, name: str) -> Answer:
+def _delete(fake: StandIn, name: str) -> Answer:
     with fake.lock:
         _existing(fake, name)
         if metrics_using(fake, name):

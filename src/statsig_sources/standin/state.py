@@ -141,3 +141,21 @@ def state_document(state: State) -> dict[str, Any]:
 def write_state(path: Path, document: dict[str, Any]) -> None:
     """Replace the state file in one step: a reader (or a crash) never sees half a file."""
     write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
+class Load:
+    """One accepted `load_pulse` request, with what it asked for (the history does not say)."""
+
+    experiment_id: str
+    refresh: str
+    metric_ids: tuple[str, ...]
+    created_ms: float
+
+
+@dataclass
+class PulseState:
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id -> loads, newest first
+    scripted: dict[str, list[str | None]] = field(default_factory=dict)  # id -> how the next loads end
+    refused: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (status, message)
+    loads: list[Load] = field(default_factory=list)
