@@ -9,8 +9,8 @@ sockets never wait past a request's deadline (`network.py`); the settings are on
 
 Hostile answers stop here: every answer is checked against models of what this tool reads (`shapes.py`)
 before anything else sees it, and a list stops at a bound derived from `totalItems` (or a fixed one
-without it). The settings are checked before any request (`connection.py`). Exception messages never
-hold the key; log records are redacted by the filter the CLI installs (`support/redaction.py`).
+without it). The settings are checked before any request (`checked_settings`, below). Exception
+messages never hold the key; log records are redacted by the filter the CLI installs (`support/redaction.py`).
 """
 
 from __future__ import annotations
@@ -20,23 +20,33 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
-from statsig_sources.statsig.answers import AlreadyExistsError, ApiError, AuthError, MalformedAnswer
-from statsig_sources.statsig.connection import check_api_key, check_api_url, checked_settings
+from statsig_sources.statsig.answers import (
+    AlreadyExistsError,
+    ApiError,
+    AuthError,
+    MalformedAnswer,
+    parse_retry_after,
+)
 from statsig_sources.statsig.deadlines import Deadline
 from statsig_sources.statsig.experiments import ExperimentsApi
-from statsig_sources.statsig.http import parse_retry_after
 from statsig_sources.statsig.metric_calls import MetricEndpoints
 from statsig_sources.statsig.network import DeadlineBackend, http_client
 from statsig_sources.statsig.paging import data_of
-from statsig_sources.statsig.settings import DEFAULT_PAGE_SIZE, DEFAULT_READ_TIMEOUT, ClientSettings
+from statsig_sources.statsig.settings import (
+    DEFAULT_API_URL,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_READ_TIMEOUT,
+    ClientSettings,
+)
 from statsig_sources.statsig.shapes import METRIC, SOURCE
 from statsig_sources.statsig.throttle import Throttle
 from statsig_sources.statsig.transport import Transport
-from statsig_sources.support.redaction import SECRETS
+from statsig_sources.support.errors import InputError
+from statsig_sources.support.redaction import SECRETS, Redactor
 
 __all__ = [
     "AlreadyExistsError",
@@ -155,3 +165,52 @@ class StatsigClient(MetricEndpoints, ExperimentsApi):
 
 def _source_path(name: str) -> str:
     return f"{SOURCE_PATH}/{quote(name, safe='')}"
+
+
+__all__ = ["DEFAULT_API_URL", "check_api_key", "check_api_url", "checked_settings"]
+
+
+def checked_settings(settings: ClientSettings) -> ClientSettings:
+    """The settings with the URL in its normal form; anything unusable is an input error naming it (and
+    never the key)."""
+    key = check_api_key(settings.api_key)
+    try:
+        base_url = check_api_url(settings.base_url)
+    except InputError as error:
+        raise InputError(Redactor(key).text(str(error))) from None
+    if settings.page_size < 1 or settings.attempts < 1:
+        raise InputError("The page size and the number of attempts must be at least 1.")
+    timeouts = (settings.timeout, settings.request_timeout, settings.command_timeout)
+    if not all(timeout > 0 for timeout in timeouts if timeout is not None):
+        raise InputError("Timeouts must be positive numbers of seconds.")
+    return dataclasses.replace(settings, base_url=base_url)
+
+
+def check_api_key(key: str) -> str:
+    """The key as it will be sent: present, printable ASCII, no whitespace (never echoed)."""
+    if not key:
+        raise InputError("No Statsig Console API key: set STATSIG_CONSOLE_API_KEY or pass --api-key.")
+    if not all("!" <= char <= "~" for char in key):
+        raise InputError(
+            "The Statsig Console API key contains whitespace, a line break or a character outside "
+            "printable ASCII: check STATSIG_CONSOLE_API_KEY (or --api-key) for a stray newline or space."
+        )
+    return key
+
+
+def check_api_url(url: str) -> str:
+    """An http(s) URL with a host, without its trailing slash; anything else is an input error."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a port that is not a number
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as error:
+        message = f"The Statsig API URL {url!r} is not a valid URL ({error}): check --api-url."
+        raise InputError(message) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise InputError(
+            f"The Statsig API URL {url!r} must be an http:// or https:// URL with a host, such as "
+            f"{DEFAULT_API_URL}: check --api-url (or STATSIG_API_URL)."
+        )
+    return url.rstrip("/")

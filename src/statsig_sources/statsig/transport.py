@@ -22,7 +22,14 @@ from urllib.parse import urlencode
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from statsig_sources.statsig.answers import Transient, read_answer
+from statsig_sources.statsig.answers import (
+    MAX_BODY_BYTES,
+    TooLarge,
+    Transient,
+    encode_body,
+    exchange,
+    read_answer,
+)
 from statsig_sources.statsig.deadlines import (
     COMMAND_SETTING,
     MAX_RETRY_AFTER,
@@ -30,7 +37,6 @@ from statsig_sources.statsig.deadlines import (
     Deadline,
     seconds,
 )
-from statsig_sources.statsig.http import MAX_BODY_BYTES, TooLarge, encode_body, exchange
 from statsig_sources.statsig.network import DeadlineBackend, Overdue
 from statsig_sources.statsig.rechecks import AnswerOverdue, Recheck, Unsure
 from statsig_sources.statsig.settings import ClientSettings
