@@ -16,7 +16,8 @@ import time
 from typing import Any
 
 from statsig_sources.registration.apply import apply_plan
-from statsig_sources.registration.plan import build_plan, managed_payload
+from statsig_sources.registration.plan import build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.standin import FakeStatsig
 from statsig_sources.statsig.api import StatsigClient
 from statsig_sources.statsig.throttle import RateWindow, Throttle

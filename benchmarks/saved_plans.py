@@ -36,9 +36,9 @@ from statsig_sources.cli import main as cli  # noqa: E402
 from statsig_sources.declaration.settings import Settings  # noqa: E402
 from statsig_sources.project import build_project  # noqa: E402
 from statsig_sources.registration.apply import apply_plan  # noqa: E402
-from statsig_sources.registration.metric_payloads import build_metric_payloads  # noqa: E402
-from statsig_sources.registration.payloads import build_payloads  # noqa: E402
+from statsig_sources.registration.metrics import build_metric_payloads  # noqa: E402
 from statsig_sources.registration.plan import build_plan  # noqa: E402
+from statsig_sources.registration.sources import build_payloads  # noqa: E402
 from statsig_sources.standin import FakeStatsig  # noqa: E402
 from statsig_sources.statsig.api import StatsigClient  # noqa: E402
 from statsig_sources.statsig.throttle import Throttle  # noqa: E402

@@ -9,7 +9,8 @@ import pytest
 from support import MARKER, source
 
 from statsig_sources.registration.apply import ApplyResult, Status, apply_plan
-from statsig_sources.registration.plan import Action, build_plan, managed_payload
+from statsig_sources.registration.plan import Action, build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
 from statsig_sources.statsig.api import StatsigClient
 from statsig_sources.support.errors import ExitCode, RemoteError

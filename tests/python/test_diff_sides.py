@@ -1,6 +1,6 @@
 """A diff never shows equal sides: whatever Statsig holds and whatever is declared, every field a plan
 (or a read-back) lists as changed shows a `before` and an `after` that differ as they are printed, and
-an object compared with itself has no change. Sources (plan.py) and metrics (metric_plan.py) alike."""
+an object compared with itself has no change. Sources (sources.py) and metrics (metrics.py) alike."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statsig_sources.registration.metric_plan import metric_diff
-from statsig_sources.registration.plan import FieldChange, diff
+from statsig_sources.registration.metrics import metric_diff
+from statsig_sources.registration.plan import FieldChange
 from statsig_sources.registration.report import change_lines
+from statsig_sources.registration.sources import diff
 
 TEXT = st.text(alphabet="ab \n", max_size=4)
 NAME = st.sampled_from(["a", "b", "a@b"])

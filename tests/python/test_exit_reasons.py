@@ -17,7 +17,7 @@ from reload_support import seed_statsig, write_project
 from support import KEY, source
 
 from statsig_sources.cli import main
-from statsig_sources.registration.plan import managed_payload
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
 
 MARKER = "managed-by:statsig-sources:shop"

@@ -15,7 +15,7 @@ from manifest_fixtures import read_fixture, run_results_document
 from support import KEY, without_read_line
 
 from statsig_sources.cli import main
-from statsig_sources.registration.payloads import SourcePayload, check_encodable
+from statsig_sources.registration.sources import SourcePayload, check_encodable
 from statsig_sources.standin import FakeStatsig
 from statsig_sources.support.errors import InputError
 

@@ -13,7 +13,8 @@ from test_register_cli import PROJECT_MARKER, desired, invoke
 from usage_support import criterion, metric
 
 from statsig_sources.registration.impact import broken_columns, guard_plan, source_columns
-from statsig_sources.registration.plan import Action, build_plan, managed_payload
+from statsig_sources.registration.plan import Action, build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.registration.report import render_json, render_markdown, render_text
 from statsig_sources.sql.parse import DIALECTS, dialect_for, quote_identifier
 from statsig_sources.standin import FakeStatsig

@@ -19,7 +19,7 @@ from support import KEY
 from statsig_sources.cli import main
 from statsig_sources.declaration.settings import Settings
 from statsig_sources.registration.files import HEADER, metric_file_names
-from statsig_sources.registration.metric_payloads import MetricPayload, build_metric_payloads
+from statsig_sources.registration.metrics import MetricPayload, build_metric_payloads
 from statsig_sources.standin import FakeStatsig
 
 FIXTURE = "valid/metrics_across_sources.json"

@@ -12,7 +12,8 @@ from support import MARKER, source
 
 from statsig_sources.registration.apply import ApplyResult, Status, actionable, apply_plan, planned_writes
 from statsig_sources.registration.impact import guard_plan
-from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, build_plan, managed_payload
+from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.registration.report import render_text
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
 from statsig_sources.statsig.api import ApiError, StatsigClient

@@ -14,7 +14,8 @@ from support import KEY, source
 
 from statsig_sources.cli import main
 from statsig_sources.declaration.ownership import has_marker
-from statsig_sources.registration.plan import Action, build_plan, managed_payload
+from statsig_sources.registration.plan import Action, build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.standin import FakeStatsig
 from statsig_sources.usage.join import ORPHANED, UNMANAGED, ManagedSource, build_usage
 

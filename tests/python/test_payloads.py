@@ -17,7 +17,7 @@ from statsig_sources.declaration.ownership import default_marker
 from statsig_sources.declaration.settings import Settings
 from statsig_sources.project import build_project
 from statsig_sources.registration.files import DUMPER, HEADER, PURE_DUMPER, render_files, render_text
-from statsig_sources.registration.payloads import build_payloads
+from statsig_sources.registration.sources import build_payloads
 from statsig_sources.standin import schemas
 
 SETTINGS = Settings(custom_unit_types=("companyID",))

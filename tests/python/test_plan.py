@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from support import MARKER, source
 
-from statsig_sources.registration.plan import Action, FieldChange, build_plan, diff, managed_payload
+from statsig_sources.registration.plan import Action, FieldChange, build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.registration.report import render_json, render_markdown, render_text
+from statsig_sources.registration.sources import diff
 from statsig_sources.standin.server import SOURCE_DEFAULTS
 from statsig_sources.support.errors import InputError
 
@@ -167,7 +169,7 @@ def test_markdown_report_suits_a_pull_request_comment() -> None:
 
 def test_the_documented_defaults_are_the_ones_plan_and_the_stand_in_use() -> None:
     """docs/registration.md's table of what Statsig fills in is the one both sides read."""
-    from statsig_sources.registration.plan import REMOTE_DEFAULTS
+    from statsig_sources.registration.sources import REMOTE_DEFAULTS
     from statsig_sources.standin.state import SOURCE_DEFAULTS
     from statsig_sources.statsig.remote_defaults import default_origin, source_defaults
 

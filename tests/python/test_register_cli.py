@@ -16,8 +16,8 @@ from support import KEY, source
 from statsig_sources import __version__
 from statsig_sources.cli import main
 from statsig_sources.declaration.settings import Settings
-from statsig_sources.registration.payloads import build_payloads
-from statsig_sources.registration.plan import diff, managed_payload
+from statsig_sources.registration.plan_items import managed_payload
+from statsig_sources.registration.sources import build_payloads, diff
 from statsig_sources.standin import FakeStatsig, Fault, make_metric
 
 PROJECT_MARKER = "managed-by:statsig-sources:shop"  # the fixture manifests' project is `shop`

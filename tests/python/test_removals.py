@@ -14,7 +14,7 @@ from manifest_fixtures import read_fixture, run_results_document
 from support import source
 from test_register_cli import PROJECT_MARKER, desired, invoke
 
-from statsig_sources.registration.plan import managed_payload
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.standin import FakeStatsig, make_metric
 
 GONE = "statsig_customers"  # registered by an earlier apply, its model since deleted from dbt

@@ -15,7 +15,8 @@ from support import KEY, MARKER, source
 
 from statsig_sources.cli import main
 from statsig_sources.registration.apply import Status, apply_plan
-from statsig_sources.registration.plan import Action, Kind, build_plan, managed_payload
+from statsig_sources.registration.plan import Action, Kind, build_plan
+from statsig_sources.registration.plan_items import managed_payload
 from statsig_sources.registration.report import render_markdown, render_text
 from statsig_sources.standin import FakeStatsig, make_metric
 from statsig_sources.statsig.api import StatsigClient

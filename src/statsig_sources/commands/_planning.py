@@ -4,6 +4,7 @@ blocked unless forced, and the fingerprints of everything that was read, for a s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from statsig_sources.support.errors import RefusedError
 
 if TYPE_CHECKING:
     from statsig_sources.project import Project
-    from statsig_sources.registration.plan import Plan
+    from statsig_sources.registration.plan import Kind, Plan
     from statsig_sources.registration.saved_plan import Planned, PlannedProject
     from statsig_sources.statsig.api import StatsigClient
 
@@ -37,9 +38,9 @@ def make_plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -
     """Validate the project (refusing before any request), diff its payloads against Statsig, and
     block updates that would break a column a live metric reads (docs/usage.md) unless forced; with
     what the plan was made from, for a saved plan (registration/saved_plan.py)."""
-    from statsig_sources.registration.metric_payloads import build_metric_payloads
-    from statsig_sources.registration.payloads import build_payloads, check_encodable
+    from statsig_sources.registration.kinds import KINDS
     from statsig_sources.registration.saved_plan import Planned, PlanOptions
+    from statsig_sources.registration.sources import check_encodable
     from statsig_sources.rules.governance import grants_nothing_message, non_production_message
     from statsig_sources.rules.report import violation_line
     from statsig_sources.rules.violations import Violation
@@ -54,51 +55,40 @@ def make_plan(ctx: click.Context, request: PlanRequest, client: StatsigClient) -
     ungranted = grants_nothing_message(project)
     if ungranted is not None and command == "apply":
         click.echo(violation_line(Violation("", "grants", ungranted, "warning")), err=True)
-    payloads, metrics = build_payloads(project), build_metric_payloads(project)
-    check_encodable([*payloads, *metrics], "No request was sent to Statsig.")
-    desired = [payload.body for payload in payloads]
-    declared = [metric.body for metric in metrics]
-    with client.reads_logged() as reads:  # everything the plan reads is fingerprinted
-        result = _diffed(request, project, desired, declared, client)
-    planned = Planned(
-        result,
-        planned_project(project),
-        PlanOptions(request.adopt, request.take_over, request.force),
-        (desired, declared),
-        reads,
+    payloads = {spec.kind: spec.declared(project) for spec in KINDS}
+    check_encodable(
+        [payload for found in payloads.values() for payload in found], "No request was sent to Statsig."
     )
-    return project, planned
+    declared = {kind: [payload.body for payload in found] for kind, found in payloads.items()}
+    with client.reads_logged() as reads:  # everything the plan reads is fingerprinted
+        result = _diffed(request, project, declared, client)
+    options = PlanOptions(request.adopt, request.take_over, request.force)
+    bodies = {kind.value: found for kind, found in declared.items()}
+    return project, Planned(result, planned_project(project), options, bodies, reads)
 
 
 def _diffed(
     request: PlanRequest,
     project: Project,
-    desired: list[dict[str, Any]],
-    declared: list[dict[str, Any]],
+    declared: Mapping[Kind, list[dict[str, Any]]],
     client: StatsigClient,
 ) -> Plan:
-    """The declared payloads against what Statsig holds, breaking updates blocked unless forced."""
+    """Each kind's declared payloads against what Statsig holds, breaking updates blocked unless
+    forced."""
     from statsig_sources.registration.impact import guard_plan
-    from statsig_sources.registration.plan import build_plan
+    from statsig_sources.registration.kinds import KINDS
+    from statsig_sources.registration.plan import Kind, Wanted, plan_kinds
 
-    remote_sources, remote_metrics = client.list_sources(), client.list_metrics()
-    result = build_plan(
-        desired,
-        remote_sources,
-        project.marker,
-        set(request.adopt),
-        metrics=declared,
-        remote_metrics=remote_metrics,
-        take_over=set(request.take_over),
-    )
-    adapter = project.manifest.adapter_type
+    wanted = {spec.kind: Wanted(declared[spec.kind], spec.list_all(client)) for spec in KINDS}
+    result = plan_kinds(wanted, project.marker, set(request.adopt), set(request.take_over))
+    remote_metrics = wanted[Kind.METRIC].remote or ()
     return guard_plan(
         result,
         lambda: remote_metrics,
-        adapter_type=adapter,
+        adapter_type=project.manifest.adapter_type,
         fetch_experiments=lambda: client.list_experiments("active"),
         force=request.force,
-        desired_metrics=declared,
+        desired_metrics=declared[Kind.METRIC],
     )
 
 

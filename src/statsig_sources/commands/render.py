@@ -64,9 +64,9 @@ def render(
 
     # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
     from statsig_sources.registration.files import diff_output, render_files, write_output
-    from statsig_sources.registration.metric_payloads import build_metric_payloads
-    from statsig_sources.registration.payloads import build_payloads, check_encodable
+    from statsig_sources.registration.metrics import build_metric_payloads
     from statsig_sources.registration.report import render_report
+    from statsig_sources.registration.sources import build_payloads, check_encodable
 
     project, violations = admitted_project(ctx, "render", fmt, project_options)
     if not allow_non_production:

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from statsig_sources.registration.metric_payloads import MetricPayload
-from statsig_sources.registration.payloads import SourcePayload
+from statsig_sources.registration.metrics import MetricPayload
+from statsig_sources.registration.sources import SourcePayload
 from statsig_sources.support.errors import InputError
 from statsig_sources.support.output import staged_write, unique_slugs
 

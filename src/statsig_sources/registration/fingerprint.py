@@ -72,13 +72,11 @@ def statsig_fingerprint(reads: Iterable[tuple[str, Mapping[str, Any]]]) -> Finge
     return found
 
 
-def declarations_fingerprint(
-    sources: Sequence[Mapping[str, Any]], metrics: Sequence[Mapping[str, Any]]
-) -> Fingerprint:
-    """The fingerprint of the declared payloads, every field of each."""
+def declarations_fingerprint(declared: Mapping[str, Sequence[Mapping[str, Any]]]) -> Fingerprint:
+    """The fingerprint of the declared payloads of each kind, every field of each."""
     return {
-        "source": {str(body.get("name")): field_digests(body, body) for body in sources},
-        "metric": {str(body.get("name")): field_digests(body, body) for body in metrics},
+        kind: {str(body.get("name")): field_digests(body, body) for body in bodies}
+        for kind, bodies in declared.items()
     }
 
 

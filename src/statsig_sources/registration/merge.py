@@ -19,8 +19,8 @@ object, built here:
 
 A list is one value: a declared list replaces the remote one (criteria are matched one by one only to
 keep Statsig's spelling of those that are the same). A field the document does not name is neither
-sent nor compared. The kinds supply what they manage and what "the same" means: plan.py for sources,
-metric_plan.py for metrics.
+sent nor compared. The kinds supply what they manage and what "the same" means: sources.py for sources,
+metrics.py for metrics.
 """
 
 from __future__ import annotations

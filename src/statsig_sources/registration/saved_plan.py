@@ -89,12 +89,12 @@ class Planned:
     plan: Plan
     project: PlannedProject
     options: PlanOptions
-    declared: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]  # sources, metrics
+    declared: Mapping[str, Sequence[Mapping[str, Any]]]  # each kind's payloads, by the kind's name
     reads: Sequence[tuple[str, Mapping[str, Any]]]
 
     @cached_property
     def declarations(self) -> Fingerprint:
-        return declarations_fingerprint(*self.declared)
+        return declarations_fingerprint(self.declared)
 
     @cached_property
     def statsig(self) -> Fingerprint:
