@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from statsig_sources.project import Project
     from statsig_sources.registration.apply import ApplyResult, Outcome
     from statsig_sources.registration.plan import Plan
+    from statsig_sources.statsig.api import StatsigClient
     from statsig_sources.statsig.settings import ClientSettings
 
 
@@ -90,17 +91,24 @@ def plan(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --format markdown > plan.md
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources plan --out statsig-plan.json
     """
-    from statsig_sources.commands._project import manifest_line
     from statsig_sources.commands._saved_plans import save_plan
-    from statsig_sources.registration.plan import Action
-    from statsig_sources.registration.report import RENDERERS, blocked_lines, render_markdown
 
     with statsig_client(connection) as client:
         request = PlanRequest("plan", fmt, project_options, adopt, force, take_over=take_over)
         project, planned = make_plan(ctx, request, client)
-    result = planned.plan
     if out_path is not None:
         save_plan(out_path, planned)
+    _report_plan(ctx, fmt, project, planned.plan, detailed_exitcode=detailed_exitcode)
+
+
+def _report_plan(
+    ctx: click.Context, fmt: str, project: Project, result: Plan, *, detailed_exitcode: bool
+) -> None:
+    """The plan in `fmt`; exit 1 when an item is blocked, else 4 with --detailed-exitcode and changes."""
+    from statsig_sources.commands._project import manifest_line
+    from statsig_sources.registration.plan import Action
+    from statsig_sources.registration.report import RENDERERS, blocked_lines, render_markdown
+
     if fmt == "markdown":
         click.echo(render_markdown(result, read=manifest_line(project)), nl=False)
     else:
@@ -187,12 +195,17 @@ def apply(
         STATSIG_CONSOLE_API_KEY=console-... statsig-sources apply --yes --plan statsig-plan.json
         statsig-sources apply --yes --format json > applied.json
     """
-    from statsig_sources.commands._saved_plans import approved_plan, read_saved_plan
-    from statsig_sources.registration.apply import ApplyResult, actionable, apply_plan, planned_writes
-    from statsig_sources.registration.report import render_text
-    from statsig_sources.statsig.deadlines import allow_writes
-
     request = PlanRequest("apply", fmt, project_options, adopt, force, allow_non_production, take_over)
+    how = Asked(fmt, prune, dry_run, yes, connection.command_timeout is None)
+    _apply(ctx, request, plan_path, connection, how)
+
+
+def _apply(
+    ctx: click.Context, request: PlanRequest, plan_path: Path | None, connection: ClientSettings, how: Asked
+) -> None:
+    """Plan (or read the saved plan, refused before any request), carry it out, summarise."""
+    from statsig_sources.commands._saved_plans import approved_plan, read_saved_plan
+
     saved = read_saved_plan(plan_path, request)  # read, or refused, before any request
     with statsig_client(connection) as client:
         if saved is None:
@@ -200,22 +213,44 @@ def apply(
             result = planned.plan
         else:
             project, result = approved_plan(saved, request, lambda asked: make_plan(ctx, asked, client))
-        if fmt == "text":
-            click.echo(render_text(result), nl=False)
-        todo = actionable(result)
-        outcome, streamed = ApplyResult(()), False
-        if todo:
-            floor = client.throttle.floor(planned_writes(todo))
-            allow_writes(client.deadline, floor, connection.command_timeout is None)
-            if not (yes or dry_run) and sys.stdin.isatty():
-                if fmt != "text":  # the report comes at the end: show what is confirmed, beside it
-                    click.echo(render_text(result), nl=False, err=True)
-                click.confirm("Apply these changes to Statsig?", abort=True, err=fmt != "text")
-            with _progress(len(todo), fmt) as (report, streamed):
-                outcome = apply_plan(result, client, prune=prune, dry_run=dry_run, on_outcome=report)
-        elif fmt == "text":
-            return
-    _summarise(ctx, fmt, Applied(project, result, outcome, dry_run), streamed=streamed)
+        done = _carry_out(result, client, how)
+    if done is not None:
+        outcome, streamed = done
+        _summarise(ctx, how.fmt, Applied(project, result, outcome, how.dry_run), streamed=streamed)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """How `apply` was asked to carry out its plan."""
+
+    fmt: str
+    prune: bool
+    dry_run: bool
+    yes: bool
+    unbounded: bool  # no --command-timeout: the deadline grows to fit the writes
+
+
+def _carry_out(result: Plan, client: StatsigClient, how: Asked) -> tuple[ApplyResult, bool] | None:
+    """Show the plan, confirm on a terminal, write with progress; what was done, and whether its lines
+    were streamed. None when a text report has nothing to apply (the plan said it all)."""
+    from statsig_sources.registration.apply import ApplyResult, actionable, apply_plan, planned_writes
+    from statsig_sources.registration.report import render_text
+    from statsig_sources.statsig.deadlines import allow_writes
+
+    fmt = how.fmt
+    if fmt == "text":
+        click.echo(render_text(result), nl=False)
+    todo = actionable(result)
+    if not todo:
+        return None if fmt == "text" else (ApplyResult(()), False)
+    allow_writes(client.deadline, client.throttle.floor(planned_writes(todo)), how.unbounded)
+    if not (how.yes or how.dry_run) and sys.stdin.isatty():
+        if fmt != "text":  # the report comes at the end: show what is confirmed, beside it
+            click.echo(render_text(result), nl=False, err=True)
+        click.confirm("Apply these changes to Statsig?", abort=True, err=fmt != "text")
+    with _progress(len(todo), fmt) as (report, streamed):
+        outcome = apply_plan(result, client, prune=how.prune, dry_run=how.dry_run, on_outcome=report)
+    return outcome, streamed
 
 
 @dataclass(frozen=True)
