@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,10 @@ from statsig_sources.commands._options import ProjectOptions, project_options
 from statsig_sources.commands._project import manifest_line, project_from_options
 from statsig_sources.support.errors import ExitCode
 from statsig_sources.support.output import to_json as json_report
+
+if TYPE_CHECKING:
+    from statsig_sources.audit.run import AuditResult
+    from statsig_sources.project import Project
 
 
 @click.command()
@@ -64,22 +69,35 @@ def audit(
     from statsig_sources.audit.driver import require_psycopg
 
     require_psycopg()
-    from statsig_sources.audit.postgres import PostgresInspector
-    from statsig_sources.audit.run import audit_scope, connection_line, render_text, run_audit, to_json
+    from statsig_sources.audit.run import connection_line, render_text, to_json
 
     project = project_from_options(project_options)
-    if target is not None:
-        from statsig_sources.audit.dbt_profile import postgres_dsn
-
-        dsn = postgres_dsn(project_options.project_dir, profiles_dir, target)
-    scope = audit_scope(project, output_schema, target)
-    inspector = PostgresInspector(dsn or "")
-    try:
-        result = run_audit(inspector, project.settings.statsig_roles, scope, revoke, scope.target)
-    finally:
-        inspector.close()
+    dsn = _dsn(project_options.project_dir, profiles_dir, target) if target is not None else dsn
+    result = _audited(project, dsn or "", output_schema, target, revoke)
     if fmt == "json":
         click.echo(json_report(to_json(result)))
     else:
         click.echo(f"{connection_line(result)}\n{manifest_line(project)}\n{render_text(result)}", nl=False)
     ctx.exit(ExitCode.FINDINGS if result.failed else ExitCode.OK)
+
+
+def _dsn(project_dir: Path, profiles_dir: Path | None, target: str) -> str:
+    """The connection string of a dbt profile's target, as dbt would connect."""
+    from statsig_sources.audit.dbt_profile import postgres_dsn
+
+    return postgres_dsn(project_dir, profiles_dir, target)
+
+
+def _audited(
+    project: Project, dsn: str, output_schema: str | None, target: str | None, revoke: bool
+) -> AuditResult:
+    """The audit of every Statsig role, on one PostgreSQL connection."""
+    from statsig_sources.audit.postgres import PostgresInspector
+    from statsig_sources.audit.run import audit_scope, run_audit
+
+    scope = audit_scope(project, output_schema, target)
+    inspector = PostgresInspector(dsn)
+    try:
+        return run_audit(inspector, project.settings.statsig_roles, scope, revoke, scope.target)
+    finally:
+        inspector.close()

@@ -63,21 +63,14 @@ def render(
     """
 
     # Imported here so that `statsig-sources --help` does not load sqlglot or PyYAML.
-    from statsig_sources.registration.files import diff_output, render_files, write_output
-    from statsig_sources.registration.metrics import build_metric_payloads
+    from statsig_sources.registration.files import render_project
     from statsig_sources.registration.report import render_report
-    from statsig_sources.registration.sources import build_payloads, check_encodable
 
     project, violations = admitted_project(ctx, "render", fmt, project_options)
     if not allow_non_production:
         _refuse_a_development_manifest(project, check, fmt)
-    payloads, metrics = build_payloads(project), build_metric_payloads(project)
-    check_encodable([*payloads, *metrics], "Nothing was written.")
-    files = render_files(payloads, metrics)
     directory = output_dir if output_dir.is_absolute() else project_options.project_dir / output_dir
-    diff = diff_output(directory, files)
-    if not check:
-        write_output(directory, files, diff)
+    diff = render_project(project, directory, check=check)
     shown = output_dir.as_posix().rstrip("/")
     click.echo(render_report(fmt, check=check, output_dir=shown, diff=diff, violations=violations))
     ctx.exit(ExitCode.FINDINGS if check and not diff.clean else ExitCode.OK)

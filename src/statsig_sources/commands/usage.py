@@ -83,6 +83,18 @@ def usage(
         _prune_exposures(ctx, prune_path, project_options.project_dir, fmt, check)
         return
 
+    _report_usage(ctx, fmt, connection, exposures_path, check, project_options)
+
+
+def _report_usage(
+    ctx: click.Context,
+    fmt: str,
+    connection: ClientSettings,
+    exposures_path: Path | None,
+    check: bool,
+    project_options: ProjectOptions,
+) -> None:
+    """Join Statsig's metrics with the project's sources, print it, and write (or check) exposures."""
     from statsig_sources.usage.exposures import exposures_yaml, read_existing
     from statsig_sources.usage.join import build_usage, managed_sources
     from statsig_sources.usage.report import RENDERERS

@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from statsig_sources.registration.metrics import MetricPayload
-from statsig_sources.registration.sources import SourcePayload
+from statsig_sources.project import Project
+from statsig_sources.registration.metrics import MetricPayload, build_metric_payloads
+from statsig_sources.registration.sources import SourcePayload, build_payloads, check_encodable
 from statsig_sources.support.errors import InputError
 from statsig_sources.support.output import staged_write, unique_slugs
 
@@ -158,3 +159,15 @@ def write_output(output_dir: Path, files: dict[str, str], diff: RenderDiff) -> N
         for _, temp in staged:
             temp.unlink(missing_ok=True)
         raise InputError(f"cannot write to {output_dir}: {error}") from None
+
+
+def render_project(project: Project, output_dir: Path, *, check: bool) -> RenderDiff:
+    """Render every declared source and metric and compare with the files in `output_dir`; write the
+    changes unless `check`. Nothing is written when a payload cannot be encoded."""
+    payloads, metrics = build_payloads(project), build_metric_payloads(project)
+    check_encodable([*payloads, *metrics], "Nothing was written.")
+    files = render_files(payloads, metrics)
+    diff = diff_output(output_dir, files)
+    if not check:
+        write_output(output_dir, files, diff)
+    return diff

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from statsig_sources.project import Project
 from statsig_sources.registration import metrics, sources
-from statsig_sources.registration.plan_items import FieldChange, Kind
+from statsig_sources.registration.plan_items import Declared, FieldChange, Kind
 from statsig_sources.statsig.api import StatsigClient
 
 Body = Mapping[str, Any]
-
-
-class Declared(Protocol):
-    """One declared object's payload and the model that declares it."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def node_id(self) -> str: ...
-
-    @property
-    def body(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

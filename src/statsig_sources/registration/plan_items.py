@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from statsig_sources.declaration.ownership import has_marker, other_markers, owners
 
@@ -21,6 +21,19 @@ class Action(str, Enum):
 class Kind(str, Enum):
     SOURCE = "source"
     METRIC = "metric"
+
+
+class Declared(Protocol):
+    """One declared object's payload and the model that declares it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def node_id(self) -> str: ...
+
+    @property
+    def body(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

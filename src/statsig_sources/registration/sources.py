@@ -30,7 +30,7 @@ from statsig_sources.statsig.remote_defaults import source_defaults
 from statsig_sources.support.errors import InputError
 
 if TYPE_CHECKING:
-    from statsig_sources.registration.kinds import Declared
+    from statsig_sources.registration.plan_items import Declared
 
 # The order fields are written in; `render` writes them in exactly this order.
 FIELD_ORDER = (

@@ -101,23 +101,7 @@ class Transport:
         budget = _Budget(self._clock)
         unsure = Unsure(target, recheck)
         stopped_by: list[str] = []  # why a wait was not started, when a deadline stopped the retries
-
-        def stop(state: RetryCallState) -> bool:
-            if state.attempt_number >= self.settings.attempts:
-                return True
-            reason = self._wait_passes_deadline(state.upcoming_sleep, budget)
-            if reason:
-                stopped_by.append(reason)
-            return bool(reason)
-
-        retrying = Retrying(
-            stop=stop,
-            wait=self._wait,
-            retry=retry_if_exception_type(Transient),
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
+        retrying = self._retrying(budget, stopped_by)
         try:
             for attempt in retrying:
                 with attempt:
@@ -133,6 +117,27 @@ class Transport:
                 raise
             raise RemoteError(self._kept_failing(target, exc, retrying.statistics, stopped_by)) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retrying(self, budget: _Budget, stopped_by: list[str]) -> Retrying:
+        """Transient failures retried up to the attempts allowed, never into a wait that would pass a
+        deadline (its reason recorded in `stopped_by`)."""
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number >= self.settings.attempts:
+                return True
+            reason = self._wait_passes_deadline(state.upcoming_sleep, budget)
+            if reason:
+                stopped_by.append(reason)
+            return bool(reason)
+
+        return Retrying(
+            stop=stop,
+            wait=self._wait,
+            retry=retry_if_exception_type(Transient),
+            sleep=self._sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
 
     def _kept_failing(
         self, target: str, failure: Transient, statistics: Mapping[str, Any], stopped_by: list[str]

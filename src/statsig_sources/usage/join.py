@@ -93,34 +93,8 @@ def managed_sources(project: Project) -> tuple[ManagedSource, ...]:
 def parse_metric(raw: Mapping[str, Any]) -> Metric | None:
     """A warehouse-native metric with the sources it reads, or None when it reads no source."""
     native = raw.get("warehouseNative")
-    if not isinstance(native, Mapping):
-        return None
-    refs: dict[str, tuple[list[str], list[str]]] = {}
-
-    def add(source: Any, via: str, columns: Iterable[Any]) -> None:
-        if isinstance(source, str) and source:
-            fields, found = refs.setdefault(source, ([], []))
-            fields.append(via)
-            found.extend(column for column in columns if isinstance(column, str) and column)
-
-    add(
-        native.get("metricSourceName"),
-        "metricSourceName",
-        [
-            native.get("valueColumn"),
-            *_criteria(native.get("criteria")),
-            *_list(native.get("metricDimensionColumns")),
-        ],
-    )
-    add(
-        native.get("denominatorMetricSourceName"),
-        "denominatorMetricSourceName",
-        [native.get("denominatorValueColumn"), *_criteria(native.get("denominatorCriteria"))],
-    )
-    for index, step in enumerate(_list(native.get("funnelEvents")), start=1):
-        if isinstance(step, Mapping):
-            add(step.get("metricSourceName"), f"funnelEvents[{index}]", _criteria(step.get("criteria")))
-    if not refs:
+    refs = _source_refs(native) if isinstance(native, Mapping) else {}
+    if not isinstance(native, Mapping) or not refs:
         return None
     raw_owner = raw.get("owner")
     owner: Mapping[str, Any] = raw_owner if isinstance(raw_owner, Mapping) else {}
@@ -138,6 +112,31 @@ def parse_metric(raw: Mapping[str, Any]) -> Metric | None:
         ),
         tags=tuple(tag for tag in _list(raw.get("tags")) if isinstance(tag, str)),
     )
+
+
+def _source_refs(native: Mapping[str, Any]) -> dict[str, tuple[list[str], list[str]]]:
+    """source name -> (the fields that name it, the columns read from it), for every source the metric's
+    `warehouseNative` names: its own, a ratio's denominator, each funnel step's."""
+    refs: dict[str, tuple[list[str], list[str]]] = {}
+
+    def add(source: Any, via: str, columns: Iterable[Any]) -> None:
+        if isinstance(source, str) and source:
+            fields, found = refs.setdefault(source, ([], []))
+            fields.append(via)
+            found.extend(column for column in columns if isinstance(column, str) and column)
+
+    own = [
+        native.get("valueColumn"),
+        *_criteria(native.get("criteria")),
+        *_list(native.get("metricDimensionColumns")),
+    ]
+    add(native.get("metricSourceName"), "metricSourceName", own)
+    denominator = [native.get("denominatorValueColumn"), *_criteria(native.get("denominatorCriteria"))]
+    add(native.get("denominatorMetricSourceName"), "denominatorMetricSourceName", denominator)
+    for index, step in enumerate(_list(native.get("funnelEvents")), start=1):
+        if isinstance(step, Mapping):
+            add(step.get("metricSourceName"), f"funnelEvents[{index}]", _criteria(step.get("criteria")))
+    return refs
 
 
 def build_usage(
