@@ -1,6 +1,6 @@
 {#- Every problem with a raw declaration, as {code, path, message}; empty when it is valid. Walks the
     contract (_statsig_contract) in the same order, with the same messages, as the CLI's
-    src/statsig_sources/declaration/checks.py, and tests/fixtures/contract/declaration_cases.yaml holds
+    src/statsig_sources/declaration/checker.py, and tests/fixtures/contract/declaration_cases.yaml holds
     one table of cases both must agree on.
     A key set to null counts as absent. -#}
 {% macro _statsig_declaration_problems(raw, model_name) %}

@@ -2,7 +2,7 @@
     keys, the keys its aggregation needs or leaves unused, its name (Statsig's rule, once per source),
     the columns it reads (this source's canonical columns and custom fields), its unit types (this
     source's), its tags, its criteria and its denominator. As the CLI's MetricChecks
-    (src/statsig_sources/declaration/metric_checks.py); a denominator's columns are the CLI's to check. -#}
+    (src/statsig_sources/declaration/checker.py); a denominator's columns are the CLI's to check. -#}
 {% macro _statsig_metric_problems(spec, problems, values) %}
     {%- set rules = spec['metrics'] -%}
     {%- set inputs = statsig_sources._statsig_metric_inputs(values) -%}

@@ -1,7 +1,7 @@
 {#- Keys a chosen value requires and keys it leaves unused (`aggregation: sum` needs `value_column`), by
     the contract's `needs` rules, in order; a rule whose deciding key is itself unused decides nothing,
     and an unused key is named with the last deciding key that governs it. As the CLI's
-    KeyChecker.needs (src/statsig_sources/declaration/key_checks.py). -#}
+    KeyChecker.needs (src/statsig_sources/declaration/checker.py). -#}
 {% macro _statsig_needs_problems(spec, problems, path, raw, values, rules) %}
     {%- set needed = {} -%}
     {%- set governed = {} -%}

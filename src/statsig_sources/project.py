@@ -10,7 +10,7 @@ from statsig_sources.artifacts.manifest import Manifest, SourceModel
 from statsig_sources.artifacts.read import Artifacts
 from statsig_sources.artifacts.run_results import RunResults
 from statsig_sources.declaration.admission import Admission, admit, model_problems
-from statsig_sources.declaration.checks import Problem
+from statsig_sources.declaration.checker import Problem
 from statsig_sources.declaration.ownership import default_marker
 from statsig_sources.declaration.settings import (
     SettingOptions,

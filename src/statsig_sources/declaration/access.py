@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from statsig_sources.declaration.checker import is_text, type_name
 from statsig_sources.declaration.contract import contract
-from statsig_sources.declaration.key_checks import is_text, type_name
 
 
 def _spec() -> Mapping[str, Any]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from statsig_sources.artifacts.manifest import SourceModel
-from statsig_sources.declaration.key_checks import Problem, is_text
+from statsig_sources.declaration.checker import Problem, is_text
 from statsig_sources.declaration.source import encoding_problem
 
 

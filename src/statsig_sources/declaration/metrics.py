@@ -1,5 +1,5 @@
 """A source's code-declared Statsig metrics (docs/metrics.md), parsed from a declaration the contract
-passed (declaration/metric_checks.py)."""
+passed (declaration/checker.py)."""
 
 from __future__ import annotations
 

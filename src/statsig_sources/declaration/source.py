@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from statsig_sources.declaration.checks import ROOT, DeclarationChecker, Problem
+from statsig_sources.declaration.checker import ROOT, DeclarationChecker, Problem
 from statsig_sources.declaration.contract import contract, declaration_contract
 from statsig_sources.declaration.metrics import MetricDeclaration, parse_metrics
 
@@ -60,7 +60,7 @@ def canonical_columns(declaration: Declaration, adapter_type: str) -> tuple[str,
 
 def readable_columns(declaration: Declaration) -> tuple[str, ...]:
     """The columns a metric may read from the source, as a declaration names them (lower case): its
-    canonical columns, then its custom fields (declaration/metric_checks.py lists the same for the
+    canonical columns, then its custom fields (declaration/checker.py lists the same for the
     contract)."""
     return (*canonical_columns(declaration, ""), *(key for key, _ in declaration.custom_fields))
 

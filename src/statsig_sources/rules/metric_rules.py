@@ -1,5 +1,5 @@
 """Rules over the code-declared metrics (docs/metrics.md) that need more than one declaration, or the
-SQL a source registers: what the contract (declaration/metric_checks.py, and the package's macro) cannot see
+SQL a source registers: what the contract (declaration/checker.py, and the package's macro) cannot see
 from one model alone."""
 
 from __future__ import annotations
