@@ -21,7 +21,7 @@ from statsig_sources.support.errors import ExitCode, RemoteError
 
 
 def metric(name: str, on: str = "orders", **native: Any) -> dict[str, Any]:
-    """A desired metric payload, as metric_payloads.py builds it (the marker is added by the plan)."""
+    """A desired metric payload, as registration/metrics.py builds it (the marker is added by the plan)."""
     top = {key: native.pop(key) for key in ("owner", "description", "tags") if key in native}
     body = {"name": name, "type": "user_warehouse", "directionality": "increase", "isReadOnly": True, **top}
     body["warehouseNative"] = {

@@ -53,7 +53,7 @@ COMPLETED = {"type": "metadata", "column": "status", "condition": "in", "values"
 
 
 def metric(name: str = "Revenue", **native: Any) -> dict[str, Any]:
-    """A desired metric payload as metric_payloads.py builds it (the plan adds the marker)."""
+    """A desired metric payload as registration/metrics.py builds it (the plan adds the marker)."""
     top = {key: native.pop(key) for key in ("description", "tags", "owner") if key in native}
     body = {"name": name, "type": "user_warehouse", "directionality": "increase", "isReadOnly": True, **top}
     native = {"aggregation": "sum", "metricSourceName": "orders", "valueColumn": "value", **native}

@@ -1,6 +1,6 @@
 """A narrow, tolerant reader of dbt's manifest.json (and catalog.json beside it).
 
-Only the fields this tool uses are read (artifact_fields.py decodes just those); unknown keys are
+Only the fields this tool uses are read (fields.py decodes just those); unknown keys are
 ignored, and a field that is missing or of another kind reads as absent. Full objects are built only
 for metric sources (nodes carrying `meta.statsig`), and every other node contributes one small
 `Relation`.
@@ -119,7 +119,8 @@ def _load_manifest(path: Path, catalog_path: Path) -> Manifest:
     nodes, sources = fields.nodes, fields.sources
     if not isinstance(nodes, dict) or not isinstance(sources, dict):
         raise ManifestError(f"{path} is not a dbt manifest: it has no `nodes` or `sources` map")
-    source_models = _source_models(nodes)
+    index = _index(nodes, sources)
+    source_models = index.sources
     notices: tuple[str, ...] = ()
     if newer:
         notices = (check_newer(path, version, nodes, sources, {model.unique_id for model in source_models}),)
@@ -129,13 +130,13 @@ def _load_manifest(path: Path, catalog_path: Path) -> Manifest:
         adapter_type=str(metadata.get("adapter_type") or ""),
         project_name=str(metadata.get("project_name") or ""),
         sources=tuple(source_models),
-        relations=_relations(nodes, sources),
+        relations=index.relations,
         catalog=catalog,
         invocation_id=str(metadata.get("invocation_id") or ""),
         generated_at=str(metadata.get("generated_at") or ""),
         catalog_generated_at=catalog_generated_at,
-        node_dependencies=_node_dependencies(nodes),
-        transparent_nodes=_transparent_nodes(nodes),
+        node_dependencies=index.dependencies,
+        transparent_nodes=frozenset(index.transparent),
         notices=notices,
     )
 
@@ -154,20 +155,6 @@ def statsig_meta(node: Node) -> Any:
         if isinstance(meta, dict) and "statsig" in meta:
             return meta["statsig"]
     return None
-
-
-def _enabled(node: Node) -> bool:
-    return _config(node).enabled is not False
-
-
-def _source_models(nodes: Mapping[str, Any]) -> list[SourceModel]:
-    found = []
-    for node in nodes.values():
-        if isinstance(node, Node) and _enabled(node):
-            declaration = statsig_meta(node)
-            if declaration is not None:
-                found.append(_source_model(node, declaration))
-    return found
 
 
 def _text(value: Any) -> str | None:
@@ -222,40 +209,48 @@ def _relation_ref(node: Node, name: Any) -> TableRef:
     return TableRef(_text(node.database), _text(node.schema), _text(name) or _str(node.name))
 
 
-def _relations(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str, Relation]:
-    relations: dict[str, Relation] = {}
-    for mapping, is_source in ((nodes, False), (sources, True)):
-        for unique_id, node in mapping.items():
-            if not isinstance(node, Node) or node.resource_type not in RELATION_RESOURCE_TYPES:
-                continue
-            if not _enabled(node) or _config(node).materialized == "ephemeral":
-                continue
-            relations[unique_id] = Relation(
-                unique_id,
-                str(node.resource_type),
-                _relation_ref(node, node.identifier if is_source else node.alias),
-                _str(node.original_file_path),
-            )
-    return relations
+@dataclass
+class _Index:
+    """What one walk over the manifest's nodes finds: every later stage reads these, not the nodes."""
+
+    sources: list[SourceModel] = field(default_factory=list)
+    relations: dict[str, Relation] = field(default_factory=dict)
+    dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    transparent: set[str] = field(default_factory=set)
 
 
-def _node_dependencies(nodes: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """Every enabled node's `depends_on.nodes`: the dependency graph, walked upstream by `reload`."""
-    graph = {}
+def _index(nodes: Mapping[str, Any], sources: Mapping[str, Any]) -> _Index:
+    """One pass over the nodes (each node's config read once), then dbt's sources: on a large manifest
+    this walk is most of what reading costs after decoding."""
+    index = _Index()
     for unique_id, node in nodes.items():
-        depends_on = node.depends_on if isinstance(node, Node) and _enabled(node) else None
-        parents = depends_on.nodes if isinstance(depends_on, DependsOn) else None
-        if isinstance(parents, list):
-            graph[str(unique_id)] = tuple(str(parent) for parent in parents)
-    return graph
+        if not isinstance(node, Node):
+            continue
+        config = _config(node)
+        if config.enabled is False:
+            continue
+        _index_node(index, str(unique_id), node, config)
+    for unique_id, node in sources.items():
+        config = _config(node) if isinstance(node, Node) else _NO_CONFIG
+        if not isinstance(node, Node) or config.enabled is False or config.materialized == "ephemeral":
+            continue
+        if node.resource_type in RELATION_RESOURCE_TYPES:
+            ref = _relation_ref(node, node.identifier)
+            path = _str(node.original_file_path)
+            index.relations[unique_id] = Relation(unique_id, str(node.resource_type), ref, path)
+    return index
 
 
-def _transparent_nodes(nodes: Mapping[str, Any]) -> frozenset[str]:
-    """The enabled models that store no data (artifacts/lineage.py)."""
-    return frozenset(
-        str(unique_id)
-        for unique_id, node in nodes.items()
-        if isinstance(node, Node)
-        and _enabled(node)
-        and is_transparent(_str(node.resource_type), _text(_config(node).materialized))
-    )
+def _index_node(index: _Index, unique_id: str, node: Node, config: NodeConfig) -> None:
+    resource_type, materialized = _str(node.resource_type), _text(config.materialized)
+    declaration = statsig_meta(node)
+    if declaration is not None:
+        index.sources.append(_source_model(node, declaration))
+    if resource_type in RELATION_RESOURCE_TYPES and materialized != "ephemeral":
+        ref = _relation_ref(node, node.alias)
+        index.relations[unique_id] = Relation(unique_id, resource_type, ref, _str(node.original_file_path))
+    parents = node.depends_on.nodes if isinstance(node.depends_on, DependsOn) else None
+    if isinstance(parents, list):
+        index.dependencies[unique_id] = tuple(str(parent) for parent in parents)
+    if is_transparent(resource_type, materialized):
+        index.transparent.add(unique_id)

@@ -1,6 +1,6 @@
 """dbt's run_results.json: what the dbt invocation that wrote the manifest built, and how it went.
 
-Read narrowly and tolerantly, like the manifest (artifact_fields.py decodes only the fields read). The
+Read narrowly and tolerantly, like the manifest (fields.py decodes only the fields read). The
 results are trusted as build results only when a `dbt run` or `dbt build` wrote them (its
 `args.which`) in the same invocation that wrote the manifest (the same `metadata.invocation_id`):
 `dbt compile` and `dbt docs generate` rewrite the file with every node a `success`, and `dbt parse`

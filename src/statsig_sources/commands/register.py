@@ -106,7 +106,7 @@ def _report_plan(
 ) -> None:
     """The plan in `fmt`; exit 1 when an item is blocked, else 4 with --detailed-exitcode and changes."""
     from statsig_sources.commands._project import manifest_line
-    from statsig_sources.registration.plan import Action
+    from statsig_sources.registration.plan_items import Action
     from statsig_sources.registration.report import RENDERERS, blocked_lines, render_markdown
 
     if fmt == "markdown":

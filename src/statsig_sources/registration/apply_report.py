@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from statsig_sources.registration.outcomes import PROBLEMS, ApplyResult, Outcome, Status
-from statsig_sources.registration.plan import FieldChange, Kind, Plan
+from statsig_sources.registration.plan_items import FieldChange, Kind, Plan
 from statsig_sources.registration.report import change_lines, plan_json, render_markdown
 from statsig_sources.support.output import markdown_cell, to_json
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from statsig_sources.declaration.metrics import metric_id
-from statsig_sources.registration.plan import Action, Kind, Plan, PlanItem
+from statsig_sources.registration.plan_items import Action, Kind, Plan, PlanItem
 from statsig_sources.registration.removals import guard_removals
 from statsig_sources.sql.parse import dialect_for, output_columns
 from statsig_sources.usage.join import Metric, parse_metric

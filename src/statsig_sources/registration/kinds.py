@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statsig_sources.project import Project
 from statsig_sources.registration import metrics, sources
 from statsig_sources.registration.plan_items import Declared, FieldChange, Kind
-from statsig_sources.statsig.api import StatsigClient
+
+if TYPE_CHECKING:  # the client is what a command passes in: reading the kinds loads no HTTP stack
+    from statsig_sources.statsig.api import StatsigClient
 
 Body = Mapping[str, Any]
 

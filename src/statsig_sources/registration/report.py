@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from statsig_sources.registration.files import RenderDiff
-from statsig_sources.registration.plan import Action, FieldChange, Kind, Plan, PlanItem
-from statsig_sources.registration.plan_items import Reader
+from statsig_sources.registration.plan_items import Action, FieldChange, Kind, Plan, PlanItem, Reader
 from statsig_sources.rules.report import violation_dict, violation_line, violation_table
 from statsig_sources.rules.violations import Violation
 from statsig_sources.support.output import markdown_cell, to_json

@@ -1,5 +1,5 @@
 """A secret only this user on this machine knows: the key that seals the files the tool writes for itself
-and trusts again (the SQL answers it remembers in dbt's target directory, sql_results.py).
+and trusts again (the SQL answers it remembers in dbt's target directory, sql/answers.py).
 
 Made once with `secrets`: 32 random bytes in `statsig-sources/sql-reads.key` under the user's cache
 directory ($XDG_CACHE_HOME, else ~/.cache), the file mode 0600 in a directory of mode 0700. A key that
