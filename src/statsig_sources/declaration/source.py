@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from statsig_sources.declaration.checker import ROOT, DeclarationChecker, Problem
 from statsig_sources.declaration.contract import contract, declaration_contract
 from statsig_sources.declaration.metrics import MetricDeclaration, parse_metrics
@@ -96,6 +98,11 @@ def parse_declaration(
 def unencodable(value: Any) -> str | None:
     """Where a JSON value holds text UTF-8 cannot encode, as `U+D800 at character 5`; None when all of
     it encodes. Iterative: a deeply nested value cannot exhaust the stack."""
+    try:  # almost every value encodes: msgspec says so at C speed, and the walk below finds where not
+        msgspec.json.encode(value)
+        return None
+    except Exception:  # any refusal (a surrogate, too deep a value) means: walk it
+        pass
     stack = [value]
     while stack:
         item = stack.pop()

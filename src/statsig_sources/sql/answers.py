@@ -7,7 +7,7 @@ target directory beside manifest.json.
 
 An answer decides whether the governance proof passes, and anyone who can put a file in the target
 directory (a pull request, a restored CI cache, a downloaded artifact) could write one. So the file is
-sealed: an HMAC-SHA256, under a key only this user on this machine knows (local_key.py), of the exact
+sealed (support/sealed.py): an HMAC-SHA256, under a key only this user on this machine knows, of the exact
 bytes of everything else in it. An answer is trusted only when the seal is right and the sqlglot
 version, the dialect and the code that decides answers are the ones that wrote it. Anything else — no
 key, another key, another reader, an edited or truncated file, a symbolic link, a file that is not this
@@ -17,7 +17,6 @@ tool's — is never an error: the SQL is parsed again, and the file replaced.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,9 +26,8 @@ from pathlib import Path
 import msgspec
 
 from statsig_sources.artifacts.relations import TableRef
-from statsig_sources.support.errors import InputError, SqlParseError
-from statsig_sources.support.files import is_link_or_in_one, read_private_file, write_atomically
-from statsig_sources.support.local_key import sealing_key
+from statsig_sources.support.errors import SqlParseError
+from statsig_sources.support.sealed import read_sealed, write_sealed
 
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 # The modules whose code decides an answer; a change to any of them is another reader.
@@ -62,12 +60,6 @@ class _Body(msgspec.Struct):
     answers: dict[str, _Answer]
 
 
-class _Sealed(msgspec.Struct):
-    seal: bytes  # HMAC-SHA256 of `body`, byte for byte as written
-    body: msgspec.Raw
-
-
-_SEALED = msgspec.json.Decoder(_Sealed)
 _BODY = msgspec.json.Decoder(_Body)
 
 
@@ -100,22 +92,15 @@ def _reader() -> str | None:
     return digest.hexdigest()
 
 
-def _seal(key: bytes, body: bytes) -> bytes:
-    return hmac.new(key, _SEAL_CONTEXT + body, hashlib.sha256).digest()
-
-
 def load_answers(path: Path, dialect: str) -> dict[str, SqlResult]:
     """The answers remembered at `path` for `dialect`, sealed by this user's key and written by this
     reader; {} when there are none to trust."""
-    key, reader = sealing_key(), _reader()
-    data = read_private_file(path, MAX_CACHE_BYTES) if key is not None and reader is not None else None
-    if key is None or data is None:
+    reader = _reader()
+    data = read_sealed(path, _SEAL_CONTEXT, MAX_CACHE_BYTES) if reader is not None else None
+    if data is None:
         return {}
     try:
-        sealed = _SEALED.decode(data)
-        if not hmac.compare_digest(sealed.seal, _seal(key, bytes(sealed.body))):
-            return {}
-        body = _BODY.decode(sealed.body)
+        body = _BODY.decode(data)
     except (msgspec.DecodeError, RecursionError):
         return {}
     if body.reader != reader or body.dialect != dialect:
@@ -124,17 +109,12 @@ def load_answers(path: Path, dialect: str) -> dict[str, SqlResult]:
 
 
 def save_answers(path: Path, dialect: str, answers: Mapping[str, SqlResult]) -> None:
-    """Remember `answers` (and only them) at `path`, sealed; nothing is written without a key, through a
-    symbolic link, or where the file system refuses (none of which is an error)."""
-    key, reader = sealing_key(), _reader()
-    if key is None or reader is None or is_link_or_in_one(path):
+    """Remember `answers` (and only them) at `path`, sealed (support/sealed.py)."""
+    reader = _reader()
+    if reader is None:
         return
     body = msgspec.json.encode(_Body(reader, dialect, {digest: _answer(r) for digest, r in answers.items()}))
-    document = msgspec.json.encode(_Sealed(_seal(key, body), msgspec.Raw(body)))
-    try:
-        write_atomically(path, document.decode("utf-8"))
-    except InputError:
-        pass
+    write_sealed(path, _SEAL_CONTEXT, body)
 
 
 def _answer(result: SqlResult) -> _Answer:
