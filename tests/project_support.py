@@ -19,5 +19,5 @@ def load_project(
 ) -> Project:
     """Read the artifacts beside `manifest` (run results from `run_results` when given) and build the
     project; with `sql_cache` false, SQL answers are not remembered between runs."""
-    paths = ArtifactPaths.beside(manifest, run_results, remember_sql=sql_cache)
+    paths = ArtifactPaths.beside(manifest, run_results, remember=sql_cache)
     return build_project(read_artifacts(paths), options)

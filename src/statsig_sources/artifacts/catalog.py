@@ -11,10 +11,10 @@ from statsig_sources.artifacts.fields import CatalogColumn, CatalogEntry, Catalo
 from statsig_sources.support.errors import ManifestError
 
 
-def load_catalog(path: Path) -> tuple[dict[str, dict[str, str]], str]:
+def load_catalog(path: Path, data: bytes | None = None) -> tuple[dict[str, dict[str, str]], str]:
     """catalog.json's column names and types per node and source (written by `dbt docs generate`), and
     when it was generated ("" when not recorded)."""
-    fields = read_object(path, "catalog", CatalogFields)
+    fields = read_object(path, "catalog", CatalogFields, data)
     metadata = fields.metadata
     generated_at = str(metadata.get("generated_at") or "") if isinstance(metadata, dict) else ""
     columns: dict[str, dict[str, str]] = {}

@@ -108,13 +108,12 @@ _NESTED: dict[type[Struct], dict[str, tuple[str, type[Struct]]]] = {
 _DECODERS: dict[type[Struct], msgspec.json.Decoder[Any]] = {}
 
 
-def read_fields(path: Path, what: str, shape: type[Shape]) -> Shape | None:
+def read_fields(path: Path, what: str, shape: type[Shape], data: bytes | None = None) -> Shape | None:
     """The fields `shape` names, from the JSON document at `path` (a dbt `what`: manifest, catalog, run
-    results); None when its top level is not an object."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ManifestError(f"cannot read {what} {path}: {error}") from None
+    results), or from `data` when its bytes were read already; None when its top level is not an
+    object."""
+    if data is None:
+        data = read_bytes(path, what)
     decoder = _DECODERS.get(shape)
     if decoder is None:
         decoder = _DECODERS[shape] = msgspec.json.Decoder(shape)
@@ -126,9 +125,16 @@ def read_fields(path: Path, what: str, shape: type[Shape]) -> Shape | None:
     return fields
 
 
-def read_object(path: Path, what: str, shape: type[Shape]) -> Shape:
+def read_bytes(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ManifestError(f"cannot read {what} {path}: {error}") from None
+
+
+def read_object(path: Path, what: str, shape: type[Shape], data: bytes | None = None) -> Shape:
     """`read_fields`, refusing a file whose top level is not an object."""
-    fields = read_fields(path, what, shape)
+    fields = read_fields(path, what, shape, data)
     if fields is None:
         raise ManifestError(f"{path} is not a dbt {what}: its top level is not an object")
     return fields

@@ -21,7 +21,7 @@ from statsig_sources.artifacts.catalog import load_catalog
 from statsig_sources.artifacts.fields import DependsOn, ManifestFields, Node, NodeConfig, read_object
 from statsig_sources.artifacts.lineage import is_transparent
 from statsig_sources.artifacts.manifest_version import check_newer, schema_version
-from statsig_sources.artifacts.paths import ArtifactPaths
+from statsig_sources.artifacts.paths import ArtifactPaths, Contents
 from statsig_sources.artifacts.relations import TableRef
 from statsig_sources.support.errors import ManifestError
 
@@ -104,16 +104,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_manifest(path: Path, catalog_path: Path | None = None) -> Manifest:
+def load_manifest(path: Path, catalog_path: Path | None = None, contents: Contents | None = None) -> Manifest:
     """Read the manifest at `path` and, when there is one, the catalog at `catalog_path` (by default
-    beside the manifest)."""
+    beside the manifest); from `contents` when their bytes were read already."""
     catalog = catalog_path if catalog_path is not None else ArtifactPaths.beside(path).catalog
     with _collector_paused():
-        return _load_manifest(path, catalog)
+        return _load_manifest(path, catalog, contents)
 
 
-def _load_manifest(path: Path, catalog_path: Path) -> Manifest:
-    fields = read_object(path, "manifest", ManifestFields)
+def _load_manifest(path: Path, catalog_path: Path, contents: Contents | None) -> Manifest:
+    fields = read_object(path, "manifest", ManifestFields, contents.get(path) if contents else None)
     version, newer = schema_version(fields.metadata, path)
     metadata = fields.metadata
     nodes, sources = fields.nodes, fields.sources
@@ -124,7 +124,7 @@ def _load_manifest(path: Path, catalog_path: Path) -> Manifest:
     notices: tuple[str, ...] = ()
     if newer:
         notices = (check_newer(path, version, nodes, sources, {model.unique_id for model in source_models}),)
-    catalog, catalog_generated_at = load_catalog(catalog_path) if catalog_path.is_file() else (None, "")
+    catalog, catalog_generated_at = _catalog(catalog_path, contents)
     return Manifest(
         schema_version=version,
         adapter_type=str(metadata.get("adapter_type") or ""),
@@ -139,6 +139,13 @@ def _load_manifest(path: Path, catalog_path: Path) -> Manifest:
         transparent_nodes=frozenset(index.transparent),
         notices=notices,
     )
+
+
+def _catalog(path: Path, contents: Contents | None) -> tuple[dict[str, dict[str, str]] | None, str]:
+    if contents is not None:
+        data = contents.get(path)
+        return load_catalog(path, data) if data is not None else (None, "")
+    return load_catalog(path) if path.is_file() else (None, "")
 
 
 _NO_CONFIG = NodeConfig()

@@ -102,8 +102,8 @@ def read_run_results(path: Path) -> RunResults | None:
     return load_run_results(path) if path.is_file() else None
 
 
-def load_run_results(path: Path) -> RunResults:
-    fields = read_fields(path, "run results", RunResultsFields)
+def load_run_results(path: Path, data: bytes | None = None) -> RunResults:
+    fields = read_fields(path, "run results", RunResultsFields, data)
     metadata = fields.metadata if fields is not None else None
     url = metadata.get("dbt_schema_version") if isinstance(metadata, dict) else None
     if (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,22 +13,26 @@ from statsig_sources.declaration.settings import recorded_by_package
 from statsig_sources.support.errors import ExitCode
 
 if TYPE_CHECKING:
+    from statsig_sources.artifacts.paths import Contents
     from statsig_sources.project import Project
     from statsig_sources.rules.violations import Violation
 
 
-def project_from_options(options: ProjectOptions) -> Project:
-    """The project as the manifest and the options describe it, refused (exit 2) when another release
-    of the package wrote the manifest."""
+def project_from_options(
+    options: ProjectOptions, echo: Callable[..., None] = click.echo, contents: Contents | None = None
+) -> Project:
+    """The project as the manifest and the options describe it (from `contents` when the artifacts'
+    bytes were read already), refused (exit 2) when another release of the package wrote the manifest.
+    Notices about the manifest go to `echo`'s stderr."""
     from statsig_sources.artifacts.read import read_artifacts
     from statsig_sources.declaration.releases import check_release
     from statsig_sources.project import build_project
 
     paths = options.artifact_paths
-    project = build_project(read_artifacts(paths), options.settings)
+    project = build_project(read_artifacts(paths, contents), options.settings)
     check_release(paths.manifest, _records(project), options.project_dir)
     for notice in project.manifest.notices:  # on stderr: `--format json` prints nothing but JSON
-        click.echo(notice, err=True)
+        echo(notice, err=True)
     return project
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from statsig_sources.commands._options import ProjectOptions, format_option, project_options
-from statsig_sources.commands._project import echo_manifest_line, manifest_fields, project_from_options
+from statsig_sources.commands._project import manifest_fields, manifest_line, project_from_options
 from statsig_sources.support.errors import ExitCode
+
+if TYPE_CHECKING:
+    from statsig_sources.artifacts.paths import Contents
+    from statsig_sources.commands._remembered import Report
 
 
 @click.command()
@@ -26,14 +32,42 @@ def validate(ctx: click.Context, /, fmt: str, project_options: ProjectOptions) -
         dbt compile --target prod && statsig-sources validate
     """
 
+    from statsig_sources.artifacts.paths import read_contents
+    from statsig_sources.commands._remembered import (
+        Inputs,
+        artifacts_digest,
+        can_remember,
+        remember_report,
+        remembered_report,
+        report_key,
+    )
+
+    paths, inputs = project_options.artifact_paths, Inputs("validate", (fmt, project_options))
+    contents = read_contents(paths)
+    artifacts = artifacts_digest(contents, paths) if can_remember(paths) else None
+    report = remembered_report(paths, report_key(inputs, artifacts, paths)) if artifacts else None
+    if report is None:
+        report = _validated(fmt, project_options, contents)
+        if artifacts:  # under the inputs as this run leaves them (it may have remembered SQL answers)
+            remember_report(paths, report_key(inputs, artifacts, paths), report)
+    report.show()
+    ctx.exit(report.exit_code)
+
+
+def _validated(fmt: str, project_options: ProjectOptions, contents: Contents) -> Report:
+    """Run every rule; what validate prints, and its exit code."""
     # Imported here so that `statsig-sources --help` does not load sqlglot.
     from statsig_sources.commands._notices import said_once
+    from statsig_sources.commands._remembered import Report
     from statsig_sources.rules import errors
     from statsig_sources.rules import validate as run_rules
     from statsig_sources.rules.report import validate_report
 
-    project = project_from_options(project_options)
-    echo_manifest_line(project, fmt)
+    report = Report()
+    project = project_from_options(project_options, report.echo, contents)
+    if fmt == "text":
+        report.echo(manifest_line(project))
     violations = said_once(project, run_rules(project), always=True)  # every finding, remembered
-    click.echo(validate_report(fmt, len(project.sources), violations, manifest_fields(project)))
-    ctx.exit(ExitCode.FINDINGS if errors(violations) else ExitCode.OK)
+    report.echo(validate_report(fmt, len(project.sources), violations, manifest_fields(project)))
+    report.exit_code = ExitCode.FINDINGS if errors(violations) else ExitCode.OK
+    return report
