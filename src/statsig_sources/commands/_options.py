@@ -13,7 +13,6 @@ import click
 from statsig_sources.artifacts.paths import ArtifactPaths, resolve_manifest_path
 from statsig_sources.declaration.ownership import MARKER_PREFIX
 from statsig_sources.declaration.settings import SettingOptions
-from statsig_sources.statsig.deadlines import Deadline
 from statsig_sources.statsig.defaults import (
     DEFAULT_API_URL,
     DEFAULT_COMMAND_TIMEOUT,
@@ -261,6 +260,7 @@ def statsig_client(connection: ClientSettings) -> StatsigClient:
     any request. Without --command-timeout, the command's deadline is the default one, which apply and
     reload extend by what their writes need."""
     from statsig_sources.statsig.api import StatsigClient
+    from statsig_sources.statsig.deadlines import Deadline
 
     deadline = Deadline(connection.command_timeout or DEFAULT_COMMAND_TIMEOUT)
     return StatsigClient(connection, deadline=deadline)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from statsig_sources import __version__
@@ -23,7 +23,9 @@ CONTRACT_FILE = "contract.json"
 @cache
 def contract() -> Mapping[str, Any]:
     """The whole contract, as the JSON file holds it, with the release's version in `recorded`."""
-    text = files("statsig_sources.declaration").joinpath(CONTRACT_FILE).read_text(encoding="utf-8")
+    # Beside this module, as package data: read by path, not through importlib.resources, whose import
+    # (with tempfile and zipfile) every command would pay before it reads a manifest.
+    text = Path(__file__).with_name(CONTRACT_FILE).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     data["recorded"]["version"] = __version__
     return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from statsig_sources.support.errors import InputError
@@ -14,6 +13,8 @@ from statsig_sources.support.errors import InputError
 def staged_write(path: Path, text: str) -> Path:
     """`text` written to a temporary file beside `path` (removed again if writing fails): rename it onto
     `path` to replace the file in one step."""
+    import tempfile  # here: a run that writes nothing (a warm `validate`) does not import it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 from statsig_sources.support.files import read_private_file
@@ -113,6 +111,9 @@ def _untrusted_file(path: Path) -> str | None:
 
 def _make_key(path: Path) -> str | None:
     """Write a new key to `path` unless one appears there first (another run making its own at once)."""
+    import secrets  # here, with tempfile: only the first run on a machine makes a key
+    import tempfile
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         problem = _untrusted_directory(path.parent)
