@@ -181,6 +181,28 @@ def test_a_warm_run_does_not_load_the_sql_parser(tmp_path: Path) -> None:
     assert [run.stdout.splitlines()[-1] for run in runs] == ["True", "False"]
 
 
+def test_a_warm_run_that_writes_nothing_loads_no_file_writing_modules(tmp_path: Path) -> None:
+    # validate's speed at 10,000 nodes is mostly import time: a warm run, which writes nothing, must not
+    # pay for what only writing a file or making the local key needs (docs/performance.md).
+    _write(tmp_path, read_fixture("valid/custom_unit_type_with_user_sql.json"))
+    script = (
+        "import sys\n"
+        "from statsig_sources.cli import main\n"
+        "try:\n"
+        "    main(['validate', '--custom-unit-type', 'companyID', '--project-dir', sys.argv[1]])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('tempfile', 'secrets', 'importlib.resources') if m in sys.modules))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+        )
+        for _ in range(2)
+    ]
+    assert runs[1].stdout.splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize("dialect", sorted(set(DIALECTS.values())))
 def test_identifier_quotes_are_sqlglot_s(dialect: str) -> None:
     assert set(IDENTIFIER_QUOTES) == set(DIALECTS.values())
