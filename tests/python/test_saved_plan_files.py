@@ -257,3 +257,27 @@ def test_a_plan_cut_anywhere_never_tracebacks(
 def test_plan_items_read_back_as_the_plan_made_them(world: tuple[FakeStatsig, Path, dict[str, Any]]) -> None:
     items = msgspec.convert(world[2]["items"], list[PlanItem])
     assert json.loads(msgspec.json.encode(items)) == world[2]["items"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        'a"b\\c\n\t\u2028é😀\x00\x1f',
+        "\ud800",
+        None,
+        True,
+        False,
+        0,
+        -5,
+        10**30,
+        1.5,
+        [1, "x"],
+        {"b": 1, "a": [None]},
+    ],
+)
+def test_a_field_s_canonical_json_is_json_dumps_byte_for_byte(value: object) -> None:
+    """The fast path for text and scalars leaves every digest, and so every saved plan, as it was."""
+    from statsig_sources.registration.fingerprint import _canonical
+
+    assert _canonical(value) == json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
