@@ -58,7 +58,8 @@ def _criterion(text: str, model: SemanticModel) -> dict[str, Any] | str:
         column = _dimension_column(match.group("ref"), model)
         if not column.startswith("column:"):
             return column
-        return _build(form, column.removeprefix("column:"), match.group("op") or "", match.group("value"))
+        groups = match.groupdict()
+        return _build(form, column.removeprefix("column:"), groups.get("op") or "", groups.get("value"))
     return f"filter `{text}` is not one comparison on a dimension this import can express as criteria"
 
 
