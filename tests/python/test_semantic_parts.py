@@ -3,14 +3,17 @@ hashed headers of generated files, and the entity-to-unit var."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from statsig_sources.semantic.files import state_of, sync_files, with_header
 from statsig_sources.semantic.filters import criteria
-from statsig_sources.semantic.layer import Named, SemanticModel
+from statsig_sources.semantic.layer import Measure, Metric, MetricInput, Named, SemanticLayer, SemanticModel
+from statsig_sources.semantic.mapping import map_metrics
 from statsig_sources.semantic.names import statsig_metric_name, too_short
+from statsig_sources.semantic.sources import SourceBuilder, source_builder
 from statsig_sources.semantic.units import entity_unit_types
 from statsig_sources.support.errors import InputError
 
@@ -124,3 +127,28 @@ def test_the_unit_var_maps_entities_to_known_unit_types(tmp_path: Path) -> None:
 def test_a_unit_var_that_cannot_be_read_is_refused(tmp_path: Path, variables: str, message: str) -> None:
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace("[", r"\[")):
         entity_unit_types(_project(tmp_path, variables))
+
+
+def test_metrics_on_a_layer_built_in_code_map_skip_and_approximate() -> None:
+    measures = (
+        Measure("paid_rows", "orders", "count", "case when paid then 1 end"),
+        Measure("total", "orders", "sum", "total"),
+    )
+    model = replace(ORDERS, measures=measures)
+    metrics = (
+        Metric("paid", "Paid orders", "", "simple", (), measure=MetricInput("paid_rows")),
+        Metric("ab", "", "", "simple", (), measure=MetricInput("total")),
+        Metric("total", "Paid orders", "", "simple", (), measure=MetricInput("total")),
+    )
+    builder = source_builder(model, {"customer": "userID"})
+    assert isinstance(builder, SourceBuilder)
+    outcomes = {
+        item.name: item for item in map_metrics(SemanticLayer((model,), metrics), {"orders": builder})
+    }
+    assert outcomes["paid"].status == "approximated"
+    assert "not only rows where `case when paid then 1 end` is not null" in outcomes["paid"].reason
+    assert outcomes["ab"].status == "skipped" and "shorter than 4 characters" in outcomes["ab"].reason
+    assert (
+        outcomes["total"].status == "skipped" and "already takes the Statsig name" in outcomes["total"].reason
+    )
+    assert [metric["name"] for metric in builder.metrics] == ["Paid orders"]

@@ -124,7 +124,7 @@ def _simple(
         raise Skip(found.refused)
     fields, losses = _aggregation(measure, source)
     if found.items:
-        fields["criteria"] = list(found.items)
+        fields["criteria"] = [*fields.get("criteria", []), *found.items]
     if metric.measure is not None and metric.measure.fill_nulls:
         losses += (
             "fill_nulls_with is dropped: Statsig's per-unit analysis counts a unit with no rows as zero",
@@ -137,7 +137,8 @@ def _aggregation(measure: Measure, source: SourceBuilder) -> tuple[dict[str, Any
     fields: dict[str, Any] = {"aggregation": aggregation}
     losses: tuple[str, ...] = (loss,) if loss else ()
     if measure.agg == "count":
-        if (measure.expr or "").strip() not in _PLAIN_COUNT:
+        fields.update(_count_of(measure, source))
+        if "criteria" not in fields and (measure.expr or "").strip() not in _PLAIN_COUNT:
             losses += (f"count counts every row, not only rows where `{measure.expr}` is not null",)
     elif measure.agg == "count_distinct":
         column = source.distinct_column(measure)
@@ -154,6 +155,15 @@ def _aggregation(measure: Measure, source: SourceBuilder) -> tuple[dict[str, Any
         percent = round(measure.percentile * 100, 6)
         fields["percentile"] = int(percent) if percent.is_integer() else percent
     return fields, losses
+
+
+def _count_of(measure: Measure, source: SourceBuilder) -> dict[str, Any]:
+    """MetricFlow counts the rows where the expression is not null; Statsig counts rows. A plain
+    column is passed through and filtered with `non_null`, which is the same count."""
+    if (measure.expr or "").strip() in _PLAIN_COUNT:
+        return {}
+    column = source.distinct_column(measure)
+    return {"criteria": [{"column": column, "condition": "non_null"}]} if column else {}
 
 
 def _ratio(

@@ -60,8 +60,9 @@ class SourceBuilder:
         return column
 
     def distinct_column(self, measure: Measure) -> str | None:
-        """The column a count_distinct reads: a unit id or a plain upstream column passed through as a
-        dimension (a double would change what is distinct); None for an expression."""
+        """The column a count_distinct (or a count's null check) reads: a unit id or a plain upstream
+        column passed through as a dimension (a double would change what is distinct); None for an
+        expression."""
         expression = measure.expr or measure.name
         for column, unit in self.unit_ids.items():
             if expression == (unit["expression"] if isinstance(unit, dict) else column):
