@@ -119,7 +119,7 @@ def test_the_declarations_carry_the_mapping(shop: DbtProject, tmp_path: Path) ->
     }
     assert metrics["Order revenue"]["description"] == "The value of every order placed."
     sql = (tmp_path / "statsig_orders.sql").read_text(encoding="utf-8")
-    assert "{{ config(materialized='view') }}" in sql and "ref('fct_orders')" in sql
+    assert "config(materialized='view'" in sql and "ref('fct_orders')" in sql
 
 
 def test_strict_fails_on_a_skip_and_writes_nothing(shop: DbtProject, tmp_path: Path) -> None:
@@ -182,6 +182,17 @@ def test_the_whole_chain_registers_and_a_second_run_changes_nothing(
     assert registered == sorted(_statsig_names(shop))
     again = cli(shop, "plan", "--detailed-exitcode", env=env)
     assert again.exit_code == 0, again.output
+
+
+def test_a_unit_var_dbt_resolved_otherwise_is_refused(shop: DbtProject) -> None:
+    """The generated models record the var as dbt resolved it; `--vars` overriding it is caught."""
+    assert cli(shop, "import-semantic-layer").exit_code == 0
+    assert shop.invoke("parse", "--vars", "{statsig_entity_unit_types: {customer: stableID}}").success
+    refused = cli(shop, "import-semantic-layer", "--check")
+    assert refused.exit_code == 2
+    assert "records var `statsig_entity_unit_types` as dbt resolved it" in refused.output
+    assert shop.invoke("parse").success
+    assert cli(shop, "import-semantic-layer", "--check").exit_code == 0
 
 
 def test_a_removed_semantic_model_fails_check_and_its_files_go(shop: DbtProject) -> None:

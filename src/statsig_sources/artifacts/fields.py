@@ -70,9 +70,11 @@ class ManifestFields(Struct):
 
 
 class NodeName(Struct):
-    """A node as the Semantic Layer import reads it: its name, for `ref()`."""
+    """A node as the Semantic Layer import reads it: its name, for `ref()`, and its config (a generated
+    model records there the unit var dbt resolved)."""
 
     name: Any = UNSET
+    config: NodeConfig | None | UnsetType = UNSET
 
 
 class SemanticLayerFields(Struct):

@@ -10,11 +10,11 @@ Every field is read tolerantly: a missing or odd value reads as absent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.artifacts.fields import NodeName, SemanticLayerFields, read_object
+from statsig_sources.artifacts.fields import NodeConfig, NodeName, SemanticLayerFields, read_object
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,15 @@ class Metric:
     cumulative_grain_to_date: bool = False
 
 
+# The meta key where a generated model records the var `statsig_entity_unit_types` as dbt resolved it.
+RECORDED_UNITS_KEY = "statsig_entity_unit_types"
+
+
 @dataclass(frozen=True)
 class SemanticLayer:
     semantic_models: tuple[SemanticModel, ...]
     metrics: tuple[Metric, ...]
+    recorded_unit_types: dict[str, Any] = field(default_factory=dict)  # model name -> recorded var
 
     def measure(self, name: str) -> Measure | None:
         for model in self.semantic_models:
@@ -104,7 +109,17 @@ def load_semantic_layer(path: Path) -> SemanticLayer:
     return SemanticLayer(
         tuple(sorted((model for model in models if model.name), key=lambda model: model.name)),
         tuple(sorted((metric for metric in metrics if metric.name), key=lambda metric: metric.name)),
+        _recorded_unit_types(nodes),
     )
+
+
+def _recorded_unit_types(nodes: Mapping[str, NodeName]) -> dict[str, Any]:
+    recorded = {}
+    for node in nodes.values():
+        meta = node.config.meta if isinstance(node.config, NodeConfig) else None
+        if isinstance(meta, dict) and RECORDED_UNITS_KEY in meta and isinstance(node.name, str):
+            recorded[node.name] = meta[RECORDED_UNITS_KEY]
+    return recorded
 
 
 def _values(value: Any) -> list[Mapping[str, Any]]:

@@ -9,11 +9,12 @@ from pathlib import Path
 import yaml
 
 from statsig_sources.semantic.files import FileChanges, sync_files, with_header
-from statsig_sources.semantic.layer import load_semantic_layer
+from statsig_sources.semantic.layer import RECORDED_UNITS_KEY, SemanticLayer, load_semantic_layer
 from statsig_sources.semantic.mapping import map_metrics
 from statsig_sources.semantic.outcomes import IMPORTED, SKIPPED, Outcome
 from statsig_sources.semantic.sources import SourceBuilder, model_name, source_builder
 from statsig_sources.semantic.units import entity_unit_types
+from statsig_sources.support.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def import_semantic_layer(
     """Import the manifest's Semantic Layer into `out_dir`. Under `strict`, a skip writes nothing."""
     layer = load_semantic_layer(manifest)
     unit_types = entity_unit_types(project_dir)
+    _check_recorded_units(layer, unit_types)
     builders: dict[str, SourceBuilder] = {}
     model_outcomes = []
     for model in layer.semantic_models:
@@ -72,7 +74,8 @@ def _files(builders: dict[str, SourceBuilder]) -> dict[str, str]:
     for builder in builders.values():
         name = model_name(builder.model.name)
         sql = (
-            "{{ config(materialized='view') }}\n"
+            f"{{{{ config(materialized='view', meta={{'{RECORDED_UNITS_KEY}': "
+            f"var('{RECORDED_UNITS_KEY}', none)}}) }}}}\n"
             f"{{{{ statsig_sources.statsig_source(ref('{builder.model.model_name}')) }}}}\n"
         )
         properties = yaml.safe_dump(
@@ -81,3 +84,15 @@ def _files(builders: dict[str, SourceBuilder]) -> dict[str, str]:
         wanted[f"{name}.sql"] = with_header(f"{name}.sql", sql)
         wanted[f"{name}.yml"] = with_header(f"{name}.yml", properties)
     return wanted
+
+
+def _check_recorded_units(layer: SemanticLayer, unit_types: dict[str, str]) -> None:
+    """The var as dbt resolved it (recorded by each generated model) must be the one dbt_project.yml
+    reads: `--vars` or a Jinja default would otherwise map entities differently in the two places."""
+    for model, recorded in sorted(layer.recorded_unit_types.items()):
+        if recorded != unit_types:
+            raise InputError(
+                f"model `{model}` records var `{RECORDED_UNITS_KEY}` as dbt resolved it, {recorded!r}, "
+                f"but dbt_project.yml reads {unit_types!r}: run `dbt parse` without --vars overriding "
+                "it (or after changing it), then import again"
+            )
