@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statsig_sources.artifacts.fields import NodeConfig, NodeName, SemanticLayerFields, read_object
+from statsig_sources.artifacts.fields import NodeName, SemanticLayerFields, read_object
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,17 @@ def load_semantic_layer(path: Path) -> SemanticLayer:
     )
 
 
-def _recorded_unit_types(nodes: Mapping[str, NodeName]) -> dict[str, Any]:
+def _field(value: Any, name: str) -> Any:
+    """A field of a decoded node, whether msgspec shaped it or `json` left it a dict (fields.py)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
+def _recorded_unit_types(nodes: Mapping[str, Any]) -> dict[str, Any]:
     recorded = {}
     for node in nodes.values():
-        meta = node.config.meta if isinstance(node.config, NodeConfig) else None
-        if isinstance(meta, dict) and RECORDED_UNITS_KEY in meta and isinstance(node.name, str):
-            recorded[node.name] = meta[RECORDED_UNITS_KEY]
+        name, meta = _field(node, "name"), _field(_field(node, "config"), "meta")
+        if isinstance(meta, dict) and RECORDED_UNITS_KEY in meta and isinstance(name, str):
+            recorded[name] = meta[RECORDED_UNITS_KEY]
     return recorded
 
 
@@ -164,9 +169,9 @@ def _model_name(raw: Mapping[str, Any], nodes: Mapping[str, NodeName]) -> str:
     """The name of the one model the semantic model reads (its first model dependency)."""
     depends_on = _mapping(raw.get("depends_on")).get("nodes")
     for unique_id in depends_on if isinstance(depends_on, list) else []:
-        node = nodes.get(unique_id) if isinstance(unique_id, str) else None
-        if node is not None and unique_id.startswith("model.") and isinstance(node.name, str):
-            return node.name
+        name = _field(nodes.get(unique_id), "name") if isinstance(unique_id, str) else None
+        if isinstance(name, str) and unique_id.startswith("model."):
+            return name
     return ""
 
 
