@@ -21,6 +21,7 @@ from statsig_sources.support.errors import ExitCode, StatsigSourcesError
 COMMANDS: dict[str, str] = {
     "apply": "register:apply",
     "audit": "audit:audit",
+    "import-semantic-layer": "semantic:import_semantic_layer",
     "plan": "register:plan",
     "reload": "reload:reload",
     "render": "render:render",

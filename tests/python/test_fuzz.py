@@ -248,6 +248,7 @@ COMMANDS = [
     ["render"],
     ["plan", "--format", "json", *TIMEOUTS],
     ["usage", "--write-exposures", "{project}/models/exposures.yml", *TIMEOUTS],
+    ["import-semantic-layer", "--check", "--format", "json"],
 ]
 
 

@@ -69,6 +69,24 @@ class ManifestFields(Struct):
     sources: dict[str, Node] | None | UnsetType = UNSET
 
 
+class NodeName(Struct):
+    """A node as the Semantic Layer import reads it: its name, for `ref()`, and its config (a generated
+    model records there the unit var dbt resolved)."""
+
+    name: Any = UNSET
+    config: NodeConfig | None | UnsetType = UNSET
+
+
+class SemanticLayerFields(Struct):
+    """The Semantic Layer's part of a manifest: semantic models and metrics, read as plain values (the
+    import checks each field it uses), and every node's name."""
+
+    metadata: Any = UNSET
+    semantic_models: Any = UNSET
+    metrics: Any = UNSET
+    nodes: dict[str, NodeName] | None | UnsetType = UNSET
+
+
 class RunResult(Struct):
     unique_id: Any = UNSET
     status: Any = UNSET

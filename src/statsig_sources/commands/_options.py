@@ -177,6 +177,17 @@ def project_options(*, run_results: bool = True, marker: bool = True) -> Callabl
     return decorate
 
 
+def manifest_options(command: F) -> F:
+    """dbt's manifest alone (`--project-dir`, `--target-path`, `--manifest`), for a command that reads
+    no governance setting; the command receives them as one `project_options: ProjectOptions`."""
+    keys = ("project_dir", "target_path", "manifest_path_option")
+    return _apply(_grouped("project_options", _manifest_only, keys)(command), _MANIFEST_OPTIONS)
+
+
+def _manifest_only(project_dir: Path, target_path: str, manifest_path_option: Path | None) -> ProjectOptions:
+    return ProjectOptions(project_dir, target_path, manifest_path_option)
+
+
 def format_option(function: F) -> F:
     return click.option(
         "--format",
